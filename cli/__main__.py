@@ -1,0 +1,3 @@
+from civicloud.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Server configuration: inventory generation and Ansible runs."""

@@ -1,0 +1,1 @@
+"""Day-2 operations: drift, sandbox reaper, metering, compliance report, export."""

@@ -1,0 +1,1 @@
+"""Policy gate: Rego rules evaluated in-process with regopy."""

@@ -1,0 +1,1 @@
+"""Tenant spec and backend catalogue: models, YAML loading with positions, located errors."""

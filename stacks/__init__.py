@@ -1,0 +1,1 @@
+"""Pulumi programs and their dynamic providers (import civicloud.stacks)."""

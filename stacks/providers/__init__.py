@@ -1,0 +1,1 @@
+"""Dynamic providers, one module per resource family."""
