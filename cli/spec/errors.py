@@ -27,12 +27,15 @@ class SpecError:
     message: str
     severity: str = "error"  # "error" | "warning"
 
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}: "
-        if self.severity == "warning":
-            where += "warning: "
+    @property
+    def detail(self) -> str:
+        """The message with its field path, without the location."""
         field_path = format_path(self.path)
-        return where + (f"{field_path}: {self.message}" if field_path else self.message)
+        return f"{field_path}: {self.message}" if field_path else self.message
+
+    def __str__(self) -> str:
+        warning = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line}:{self.column}: {warning}{self.detail}"
 
     def to_dict(self) -> dict:
         return {
