@@ -1,1 +1,1 @@
-"""Engines that run the Pulumi programs: embedded (gRPC) and pulumi (Automation API); state, locks."""
+"""Engines that run Pulumi programs: embedded (gRPC) and pulumi (Automation API); state, locks."""

@@ -1,0 +1,160 @@
+"""The embedded engine: Pulumi's protocol served in-process, state in a civicloud store."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import grpc
+from civicloud.engine.base import (
+    OnEvent,
+    Plan,
+    Program,
+    Result,
+    StackRef,
+    ignore_event,
+)
+from civicloud.engine.embedded.deployment import Deployment
+from civicloud.engine.embedded.monitor import EngineLog, Monitor
+from civicloud.engine.embedded.program import run_program
+from civicloud.engine.errors import EngineError, ForeignState
+from civicloud.engine.secrets import PASSPHRASE_ENV, PassphraseCrypter
+from civicloud.engine.state.local import LocalStateStore
+from civicloud.engine.state.model import ENGINE_NAME, Checkpoint, from_json, to_json
+from civicloud.engine.state.store import StateStore, check_stack_name
+from civicloud.engine.values import display
+from civicloud.engine.values import reveal as reveal_values
+from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
+
+_GRPC_OPTIONS = [
+    ("grpc.max_receive_message_length", 400 * 1024 * 1024),
+    ("grpc.max_send_message_length", 400 * 1024 * 1024),
+]
+
+
+class EmbeddedEngine:
+    name = ENGINE_NAME
+
+    def __init__(
+        self,
+        store: StateStore | None = None,
+        *,
+        passphrase: str | None = None,
+        parallel: int = 8,
+        lock_timeout: float = 120.0,
+    ) -> None:
+        self.store = store or LocalStateStore()
+        self._passphrase = passphrase if passphrase is not None else os.environ.get(PASSPHRASE_ENV)
+        self.parallel = parallel
+        self.lock_timeout = lock_timeout
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def checkpoint(self, stack: StackRef) -> Checkpoint | None:
+        """The stack's recorded state, or None if it was never deployed."""
+        doc = self.store.read(check_stack_name(stack.name))
+        return None if doc is None else self._parse(stack, doc)[0]
+
+    def _parse(self, stack: StackRef, doc: Any) -> tuple[Checkpoint, PassphraseCrypter]:
+        cp, crypter = from_json(doc, self._passphrase, self.store.location(stack.name))
+        if cp.engine != ENGINE_NAME:
+            raise ForeignState(
+                f"stack {stack.name} was deployed by the {cp.engine} engine; "
+                f"run it with --engine {cp.engine}"
+            )
+        return cp, crypter
+
+    def _load(self, stack: StackRef) -> tuple[Checkpoint, PassphraseCrypter]:
+        doc = self.store.read(check_stack_name(stack.name))
+        if doc is None:
+            return Checkpoint(stack=stack.name), PassphraseCrypter(self._passphrase)
+        return self._parse(stack, doc)
+
+    def _deployment(
+        self, stack: StackRef, *, preview: bool, on_event: OnEvent
+    ) -> Deployment:
+        cp, crypter = self._load(stack)
+
+        def save(checkpoint: Checkpoint) -> None:
+            self.store.write(stack.name, to_json(checkpoint, crypter))
+
+        return Deployment(stack, cp, preview=preview, save=None if preview else save,
+                          on_event=on_event, parallel=self.parallel)
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def preview(self, stack: StackRef, program: Program) -> Plan:
+        d = self._deployment(stack, preview=True, on_event=ignore_event)
+        self._run(d, program)
+        if d.errors:
+            raise EngineError("\n".join(d.errors))
+        d.plan_deletes()
+        return Plan(stack.name, self.name, d.steps, display(d.stack_outputs), d.serial)
+
+    def up(self, stack: StackRef, program: Program, on_event: OnEvent = ignore_event) -> Result:
+        with self._locked(stack, "up", on_event):
+            d = self._deployment(stack, preview=False, on_event=on_event)
+            d.settle_pending()
+            self._run(d, program)
+            if not d.errors:
+                d.delete_leftovers()
+            return self._result(stack, d)
+
+    def destroy(self, stack: StackRef, on_event: OnEvent = ignore_event) -> Result:
+        with self._locked(stack, "destroy", on_event):
+            d = self._deployment(stack, preview=False, on_event=on_event)
+            d.settle_pending()
+            d.destroy_all()
+            return self._result(stack, d)
+
+    def outputs(self, stack: StackRef, reveal: bool = False) -> dict[str, Any]:
+        cp = self.checkpoint(stack)
+        outputs = cp.stack_outputs() if cp else {}
+        return reveal_values(outputs) if reveal else display(outputs)
+
+    def clear_pending(self, stack: StackRef, on_event: OnEvent = ignore_event) -> int:
+        """Forget interrupted operations after a human checked the backend; returns how many."""
+        with self._locked(stack, "clear-pending", on_event):
+            cp, crypter = self._load(stack)
+            count = len(cp.pending)
+            if count:
+                cp.pending = []
+                cp.serial += 1
+                self.store.write(stack.name, to_json(cp, crypter))
+            return count
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _locked(self, stack: StackRef, operation: str, on_event: OnEvent):
+        from civicloud.engine.base import Event
+
+        return self.store.lock(check_stack_name(stack.name), operation, self.lock_timeout,
+                               lambda message: on_event(Event("wait", message)))
+
+    def _result(self, stack: StackRef, d: Deployment) -> Result:
+        errors = d.errors or d.program_errors
+        return Result(stack.name, self.name, not errors, d.steps, display(d.stack_outputs),
+                      list(errors))
+
+    def _run(self, d: Deployment, program: Program) -> None:
+        server = grpc.server(ThreadPoolExecutor(max_workers=self.parallel * 4 + 8),
+                             options=_GRPC_OPTIONS)
+        config = dict(d.stack.config)
+        resource_pb2_grpc.add_ResourceMonitorServicer_to_server(
+            Monitor(d, config, self.parallel), server)
+        engine_pb2_grpc.add_EngineServicer_to_server(EngineLog(d), server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        try:
+            error = run_program(
+                program, project=d.stack.project, stack=d.stack.name,
+                address=f"127.0.0.1:{port}", preview=d.preview, parallel=self.parallel,
+                config=config, secret_keys=sorted(d.stack.secret_config),
+            )
+        finally:
+            server.stop(grace=None)
+        if error is not None and not d.errors:
+            # The program itself failed (not one of our steps): its own words, no traceback.
+            d.note_error(d.program_errors[0] if d.program_errors else
+                         f"the program failed: {type(error).__name__}: {error}")

@@ -1,0 +1,57 @@
+"""Run an unchanged Pulumi program with the SDK's own runtime, against our monitor.
+
+This is what the Pulumi language host does (`reset_options` + `run_in_stack` in a fresh event
+loop), using only public SDK functions, in a thread of its own so the SDK's context variables
+and event loop never leak into the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from civicloud.engine.base import Program
+from pulumi.runtime import reset_options, run_in_stack, set_all_config
+
+
+def run_program(
+    program: Program,
+    *,
+    project: str,
+    stack: str,
+    address: str,
+    preview: bool,
+    parallel: int,
+    config: Mapping[str, str],
+    secret_keys: list[str],
+) -> BaseException | None:
+    """Returns the exception the program ended with, or None."""
+    outcome: list[BaseException | None] = [None]
+
+    def run() -> None:
+        reset_options(project=project, stack=stack, monitor_address=address,
+                      engine_address=address, preview=preview, parallel=parallel)
+        set_all_config(dict(config), secret_keys)
+        loop = asyncio.new_event_loop()
+        # The SDK makes its RPCs from the default executor: size it like the language host.
+        executor = ThreadPoolExecutor(max_workers=max(parallel, 1) * 4)
+        loop.set_default_executor(executor)
+        try:
+            loop.run_until_complete(run_in_stack(program))
+        except BaseException as exc:
+            outcome[0] = exc
+        finally:
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    loop.run_until_complete(task)
+            loop.close()
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    thread = threading.Thread(target=run, name=f"pulumi-program-{stack}", daemon=True)
+    thread.start()
+    thread.join()
+    return outcome[0]

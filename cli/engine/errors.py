@@ -1,0 +1,43 @@
+"""Errors the engines raise: each one says what happened to which resource, in the user's words."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """A run could not proceed; the message is meant for the sysadmin, never a traceback."""
+
+
+class InvalidStackName(EngineError):
+    """A stack name that cannot be a file or object name."""
+
+
+class UnsupportedResourceOption(EngineError):
+    """The program asked for a Pulumi resource option the embedded engine does not implement."""
+
+
+class ProviderNotRegistered(EngineError):
+    """No provider class is registered for a resource type token."""
+
+
+class StateLocked(EngineError):
+    """Another run holds the stack's lock and did not release it in time."""
+
+
+class StateCorrupt(EngineError):
+    """The state file exists but cannot be read as a civicloud checkpoint."""
+
+
+class SecretsError(EngineError):
+    """The state holds secrets and the passphrase is missing or wrong."""
+
+
+class PendingOperations(EngineError):
+    """A previous run was interrupted mid-step and the engine cannot settle it on its own."""
+
+
+class EngineUnavailable(EngineError):
+    """The requested engine cannot run on this machine (e.g. no Pulumi CLI on PATH)."""
+
+
+class ForeignState(EngineError):
+    """The stack's state was written by the other engine; mixing them would lose resources."""

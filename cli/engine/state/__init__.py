@@ -1,0 +1,1 @@
+"""State stores and the checkpoint format."""

@@ -1,0 +1,106 @@
+"""Engine conformance: preview, up, no-op, update, replace, delete order, destroy, outputs."""
+
+from __future__ import annotations
+
+from civicloud.engine.values import UNKNOWN_DISPLAY
+from conftest import STACK
+from engine_programs import two_tier
+
+
+def ops(plan) -> dict[str, str]:
+    return {s.name: s.op for s in plan.steps}
+
+
+def test_preview_on_empty_state_plans_creates_with_unknowns_and_touches_nothing(engine, cloud):
+    plan = engine.preview(STACK, two_tier(str(cloud.path)))
+    assert ops(plan) == {"net": "create", "srv0": "create"}
+    srv = next(s for s in plan.steps if s.name == "srv0")
+    assert srv.inputs["parent_id"] == UNKNOWN_DISPLAY  # the network's id is not known yet
+    assert plan.outputs == {"network_id": UNKNOWN_DISPLAY}
+    assert cloud.calls() == []
+
+
+def test_up_creates_in_dependency_order_then_reup_is_a_noop(engine, cloud):
+    program = two_tier(str(cloud.path), servers=2)
+    result = engine.up(STACK, program)
+    assert result.ok, result.errors
+    assert cloud.names() == {("network", "net"), ("server", "srv0"), ("server", "srv1")}
+    net_id = next(rid for rid, r in cloud.resources().items() if r["kind"] == "network")
+    assert result.outputs == {"network_id": net_id}
+    assert engine.outputs(STACK) == {"network_id": net_id}
+
+    cloud.clear_calls()
+    assert set(ops(engine.preview(STACK, program)).values()) == {"same"}
+    again = engine.up(STACK, program)
+    assert again.ok
+    assert cloud.mutations() == []
+
+
+def test_in_place_update_touches_only_the_changed_resource(engine, cloud):
+    engine.up(STACK, two_tier(str(cloud.path)))
+    cloud.clear_calls()
+    changed = two_tier(str(cloud.path), flavor="large")
+    plan = engine.preview(STACK, changed)
+    assert ops(plan) == {"net": "same", "srv0": "update"}
+    assert next(s for s in plan.steps if s.name == "srv0").changed == ["flavor"]
+    assert cloud.calls() == []
+    assert engine.up(STACK, changed).ok
+    assert cloud.mutations() == [("update", "server", "srv0")]
+    assert [r["flavor"] for r in cloud.resources().values() if r["kind"] == "server"] == ["large"]
+
+
+def test_replace_creates_before_deleting_and_moves_dependents(engine, cloud):
+    engine.up(STACK, two_tier(str(cloud.path)))
+    cloud.clear_calls()
+    changed = two_tier(str(cloud.path), cidr="10.1.0.0/24")
+    plan = engine.preview(STACK, changed)
+    net = next(s for s in plan.steps if s.name == "net")
+    assert (net.op, net.replace_fields, net.delete_before_replace) == ("replace", ["cidr"], False)
+    result = engine.up(STACK, changed)
+    assert result.ok, result.errors
+    # New network first, the server moved onto it, the old network deleted last.
+    assert cloud.mutations() == [
+        ("create", "network", "net"), ("create", "server", "srv0"),
+        ("delete", "server", "srv0"), ("delete", "network", "net"),
+    ]
+    assert cloud.names() == {("network", "net"), ("server", "srv0")}
+    assert [r["cidr"] for r in cloud.resources().values() if r["kind"] == "network"] == [
+        "10.1.0.0/24"]
+
+
+def test_delete_before_replace_removes_the_old_resource_and_its_dependents_first(engine, cloud):
+    engine.up(STACK, two_tier(str(cloud.path)))
+    cloud.clear_calls()
+    changed = two_tier(str(cloud.path), zone="b")
+    plan = engine.preview(STACK, changed)
+    assert {s.name: (s.op, s.delete_before_replace) for s in plan.steps} == {
+        "net": ("replace", True), "srv0": ("replace", True)}
+    result = engine.up(STACK, changed)
+    assert result.ok, result.errors
+    assert cloud.mutations() == [
+        ("delete", "server", "srv0"), ("delete", "network", "net"),
+        ("create", "network", "net"), ("create", "server", "srv0"),
+    ]
+    assert engine.preview(STACK, changed).changes == []
+
+
+def test_resource_removed_from_program_is_deleted_after_its_dependents(engine, cloud):
+    engine.up(STACK, two_tier(str(cloud.path), servers=2))
+    cloud.clear_calls()
+    fewer = two_tier(str(cloud.path), servers=1)
+    assert ops(engine.preview(STACK, fewer)) == {"net": "same", "srv0": "same", "srv1": "delete"}
+    assert engine.up(STACK, fewer).ok
+    assert cloud.mutations() == [("delete", "server", "srv1")]
+
+
+def test_destroy_deletes_everything_in_reverse_dependency_order(engine, cloud):
+    engine.up(STACK, two_tier(str(cloud.path), servers=2))
+    cloud.clear_calls()
+    result = engine.destroy(STACK)
+    assert result.ok, result.errors
+    deletes = cloud.mutations()
+    assert deletes[-1] == ("delete", "network", "net")
+    assert sorted(deletes[:2]) == [("delete", "server", "srv0"), ("delete", "server", "srv1")]
+    assert cloud.resources() == {}
+    assert engine.outputs(STACK) == {}
+    assert engine.preview(STACK, two_tier(str(cloud.path))).summary()["create"] == 2
