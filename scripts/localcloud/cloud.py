@@ -1,0 +1,211 @@
+"""up / down / status / logs: the local cloud's life cycle, from the modules beside this one."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from civicloud.localcloud import bootstrap, configs, infra, install, procs, s3, services
+from civicloud.localcloud.clients import connect, write_clouds_yaml
+from civicloud.localcloud.commands import run
+from civicloud.localcloud.credentials import Credentials, load_or_create
+from civicloud.localcloud.errors import LocalCloudError
+from civicloud.localcloud.health import wait_until
+from civicloud.localcloud.layout import CLOUD_NAME, Layout
+from civicloud.localcloud.services import Service
+from rich.console import Console
+from rich.table import Table
+
+API_TIMEOUT = 240.0  # seconds; nova-api alone imports for ~11 s, and 2 cores are shared by all
+
+
+def all_services(layout: Layout) -> list[Service]:
+    """In start order; `down` stops them in reverse."""
+    return [
+        *services.infrastructure(layout),
+        services.keystone(layout),
+        *services.openstack(layout),
+        *s3.services(layout),
+    ]
+
+
+def service_names(layout: Layout) -> list[str]:
+    return [service.name for service in all_services(layout)]
+
+
+@dataclass
+class Timings:
+    console: Console
+    phases: list[tuple[str, float]]
+
+    @contextmanager
+    def phase(self, title: str) -> Iterator[None]:
+        start = time.monotonic()
+        with self.console.status(f"{title}…"):
+            try:
+                yield
+            except LocalCloudError:
+                raise
+            except Exception as exc:  # an SDK or OS error: name the phase, no traceback
+                raise LocalCloudError(title, f"{type(exc).__name__}: {exc}") from exc
+        elapsed = time.monotonic() - start
+        self.phases.append((title, elapsed))
+        self.console.print(f"[green]✓[/green] {title} [dim]({elapsed:.1f} s)[/dim]")
+
+
+def _ensure_running(layout: Layout, service: Service) -> bool:
+    """Starts `service` unless it already runs; returns True if it was started now."""
+    if procs.find(layout, service.name) is not None:
+        return False
+    if service.port and service.answers():
+        raise LocalCloudError(
+            service.name,
+            f"port {service.port} is taken by a process the local cloud did not start; stop it",
+        )
+    procs.start(layout, service.name, service.argv, service.env)
+    return True
+
+
+def _wait(layout: Layout, service: Service, timeout: float = API_TIMEOUT) -> None:
+    try:
+        wait_until(
+            service.name,
+            service.answers,
+            timeout,
+            alive=lambda: procs.find(layout, service.name) is not None,
+        )
+    except LocalCloudError as exc:
+        exc.log = layout.log(service.name)
+        raise
+
+
+def _start_and_wait(layout: Layout, group: list[Service]) -> None:
+    for service in group:
+        _ensure_running(layout, service)
+    _in_parallel([lambda s=service: _wait(layout, s) for service in group])
+
+
+def _in_parallel(tasks: list[Callable[[], object]]) -> None:
+    with ThreadPoolExecutor(max_workers=max(1, len(tasks))) as pool:
+        for future in [pool.submit(task) for task in tasks]:
+            future.result()
+
+
+def _wait_for_compute_host(layout: Layout, conn) -> None:
+    """Nova schedules nowhere until the compute host is mapped to cell1: map it once it reports."""
+    marker = layout.data / ".discovered-hosts"
+    if marker.exists():
+        return
+    wait_until(
+        "nova-compute",
+        lambda: any(s.state == "up" for s in conn.compute.services(binary="nova-compute")),
+        API_TIMEOUT,
+        alive=lambda: procs.find(layout, "nova-compute") is not None,
+        what="to report to nova-conductor",
+    )
+    conf = layout.etc / "nova" / "nova.conf"
+    discover = [layout.bin("nova-manage"), "--config-file", conf, "cell_v2", "discover_hosts"]
+    run("nova-compute", discover, layout.log("nova-compute"))
+    marker.touch()
+
+
+def up(layout: Layout, console: Console) -> Timings:
+    timings = Timings(console, [])
+    started = time.monotonic()
+    with timings.phase("Install (apt packages, OpenStack and SeaweedFS virtualenvs)"):
+        install.install_all(layout)
+    creds: Credentials = load_or_create(layout.secrets_file)
+    with timings.phase("Configuration files"):
+        configs.write_all(layout, creds)
+        infra.prepare(layout, creds)
+        s3.write_configs(layout)
+        write_clouds_yaml(layout, creds)
+    with timings.phase("MariaDB, RabbitMQ"):
+        mariadb, epmd, rabbitmq = services.infrastructure(layout)
+        # S3 servers need nothing else: start them now, check them at the end
+        for service in s3.services(layout):
+            _ensure_running(layout, service)
+        _start_and_wait(layout, [mariadb, epmd])
+        _ensure_running(layout, rabbitmq)
+        infra.create_databases(layout, creds)
+        _wait(layout, rabbitmq)
+    with timings.phase("Database migrations"):
+        bootstrap.migrate_all(layout, creds)
+    with timings.phase("Keystone and the service catalogue"):
+        _start_and_wait(layout, [services.keystone(layout)])
+        bootstrap.register_catalogue(layout, creds, connect(layout.clouds_yaml))
+        conn = connect(layout.clouds_yaml)  # a new token, whose catalogue lists the services
+    with timings.phase("Placement, Neutron, Glance, Cinder, Nova"):
+        _start_and_wait(layout, services.openstack(layout))
+        _wait_for_compute_host(layout, conn)
+    with timings.phase("Flavors, public network, image, encrypted volume type"):
+        bootstrap.create_resources(layout, conn)
+    with timings.phase("S3 servers (SeaweedFS)"):
+        _in_parallel([lambda s=service: _wait(layout, s, 60) for service in s3.services(layout)])
+    timings.phases.append(("total", time.monotonic() - started))
+    return timings
+
+
+def down(layout: Layout) -> list[str]:
+    """Stops every recorded process, the OpenStack ones together, the infrastructure last."""
+    everything = all_services(layout)
+    infra_names = {service.name for service in services.infrastructure(layout)}
+    stopped: list[str] = []
+
+    def stop(name: str) -> None:
+        if procs.stop(layout, name):
+            stopped.append(name)
+
+    _in_parallel([lambda n=s.name: stop(n) for s in everything if s.name not in infra_names])
+    for name in ("rabbitmq", "epmd", "mariadb"):
+        stop(name)
+    return stopped
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    name: str
+    url: str
+    pid: int | None
+    answers: bool
+
+
+def status(layout: Layout) -> list[ServiceStatus]:
+    def one(service: Service) -> ServiceStatus:
+        process = procs.find(layout, service.name)
+        answers = process is not None and service.answers()
+        return ServiceStatus(service.name, service.url, process.pid if process else None, answers)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(one, all_services(layout)))
+
+
+def status_table(rows: list[ServiceStatus]) -> Table:
+    table = Table(title="civicloud local cloud", title_justify="left")
+    for column in ("service", "URL", "PID", "state"):
+        table.add_column(column)
+    for row in rows:
+        if row.pid is None:
+            state = "[red]stopped[/red]"
+        elif row.answers:
+            state = "[green]answers[/green]" if row.url else "[green]running[/green]"
+        else:
+            state = "[yellow]not answering[/yellow]"
+        table.add_row(row.name, row.url or "-", str(row.pid or "-"), state)
+    return table
+
+
+def memory(layout: Layout) -> tuple[int, int]:
+    running = [p for name in service_names(layout) if (p := procs.find(layout, name)) is not None]
+    return procs.resident_memory(running)
+
+
+def hints(layout: Layout) -> list[str]:
+    return [
+        f"export OS_CLIENT_CONFIG_FILE={layout.clouds_yaml} OS_CLOUD={CLOUD_NAME}",
+        f"export AWS_SHARED_CREDENTIALS_FILE={layout.s3_credentials}"
+        f" AWS_CONFIG_FILE={layout.s3_config}",
+    ]
