@@ -24,7 +24,8 @@ _output_option = click.option("-o", "--output", type=click.Choice(["text", "json
 def _backends(catalogues: tuple[Path, ...]) -> dict[str, Backend]:
     bundle = load((), catalogues or (project_path("catalogue"),))
     if not bundle.ok:
-        click.echo(spec_report.to_text(bundle.problems.items, len(bundle.files)))
+        click.echo(spec_report.to_text(bundle.problems.items, len(bundle.files),
+                                       advice="fix the catalogue"))
         sys.exit(exitcodes.INVALID_INPUT)
     return bundle.backends
 
@@ -62,7 +63,7 @@ def list_backends(catalogues: tuple[Path, ...], output: str) -> None:
     table = Table(show_lines=False)
     for column in ("name", "kind", "provider", "region", "country", "jurisdiction",
                    "qualifications", "status", "verified"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column == "name")
     for b in backends.values():
         table.add_row(b.name, b.kind, b.provider, b.region, b.country, b.jurisdiction,
                       _qualifications(b), b.status, "yes" if b.verified else "no")

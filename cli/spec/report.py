@@ -30,7 +30,8 @@ def _excerpt(problem: SpecError) -> str:
     return f"{gutter}{lines[problem.line - 1]}\n{click.style(caret, fg='green')}"
 
 
-def to_text(problems: list[SpecError], files: int) -> str:
+def to_text(problems: list[SpecError], files: int,
+            advice: str = "fix them and run validate again (the policy gate did not run)") -> str:
     out = []
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
@@ -45,8 +46,8 @@ def to_text(problems: list[SpecError], files: int) -> str:
     warnings = len(problems) - errors
     summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} " \
               f"in {files} file{'s' * (files != 1)} checked"
-    if errors:
-        summary += ": fix them and run validate again (the policy gate did not run)"
+    if errors and advice:
+        summary += f": {advice}"
     out.append(click.style(summary, bold=True))
     return "\n".join(out)
 
