@@ -106,6 +106,8 @@ class Deployment:
         self._slots = threading.BoundedSemaphore(max(1, parallel))
         self._old = checkpoint.live()  # the state this run started from
         self._registered: set[str] = set()
+        self._in_flight = 0
+        self._idle = threading.Condition(self._lock)
         self._doomed: set[str] = set()  # deleted early, with a dependency replaced delete-first
         self.steps: list[Step] = []
         self.errors: list[str] = []
@@ -199,12 +201,24 @@ class Deployment:
             if urn in self._registered:
                 raise EngineError(f"two resources of type {reg.type} are named '{reg.name}'")
             self._registered.add(urn)
-        if reg.type == STACK_TYPE:
-            return self._register_root(urn, reg)
-        if not reg.custom:
-            return self._register_component(urn, reg)
-        with self._slots:
-            return self._register_custom(urn, reg)
+            self._in_flight += 1
+        try:
+            if reg.type == STACK_TYPE:
+                return self._register_root(urn, reg)
+            if not reg.custom:
+                return self._register_component(urn, reg)
+            with self._slots:
+                return self._register_custom(urn, reg)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self) -> None:
+        """Block until no registration is in progress: a failed program returns early, while
+        steps it started may still be creating resources that must reach the checkpoint."""
+        with self._lock:
+            self._idle.wait_for(lambda: self._in_flight == 0)
 
     def register_outputs(self, urn: str, outputs: Props) -> None:
         with self._lock:

@@ -153,6 +153,7 @@ class EmbeddedEngine:
                 config=config, secret_keys=sorted(d.stack.secret_config),
             )
         finally:
+            d.wait_idle()
             server.stop(grace=None)
         if error is not None and not d.errors:
             # The program itself failed (not one of our steps): its own words, no traceback.

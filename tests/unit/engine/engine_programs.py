@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pulumi
-from testprovider import Network, Server, Thing
+from testprovider import Credential, Network, Server, Thing
 
 
 def two_tier(cloud: str, *, cidr: str = "10.0.0.0/24", zone: str = "a", label: str = "",
@@ -26,5 +26,13 @@ def chain(cloud: str, *, width: int = 6, delay: float = 0.0) -> Callable[[], Non
         for i in range(width):
             root = Thing(f"root{i}", cloud, delay=delay)
             Thing(f"leaf{i}", cloud, parent_id=root.thing_id, delay=delay)
+
+    return program
+
+
+def credential(cloud: str) -> Callable[[], None]:
+    def program() -> None:
+        cred = Credential("ci", cloud)
+        pulumi.export("secret", cred.secret)
 
     return program
