@@ -63,7 +63,9 @@ def openstack_in_project(cloud: str, project_id: str) -> Any:
     key = ("openstack", cloud, project_id)
     connections = _connections()
     if key not in connections:
-        connections[key] = openstack_admin(cloud).connect_as_project(project_id)
+        # connect_as(project_id=...), not connect_as_project(id): the latter answers 401 when
+        # clouds.yaml scopes by project_name (it keeps the name beside the new id).
+        connections[key] = openstack_admin(cloud).connect_as(project_id=project_id)
     return connections[key]
 
 

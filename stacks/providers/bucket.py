@@ -44,6 +44,20 @@ def _ignore_missing(call: Any, **kwargs: Any) -> None:
             raise
 
 
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """S3's form of a civicloud lifecycle rule {id, prefix, expire_days, noncurrent_expire_days}."""
+    s3_rule: dict[str, Any] = {
+        "ID": rule["id"],
+        "Filter": {"Prefix": rule.get("prefix", "")},
+        "Status": "Enabled",
+    }
+    if rule.get("expire_days"):
+        s3_rule["Expiration"] = {"Days": rule["expire_days"]}
+    if rule.get("noncurrent_expire_days"):
+        s3_rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": rule["noncurrent_expire_days"]}
+    return s3_rule
+
+
 def _client(props: dict[str, Any]) -> Any:
     return s3_client(props["endpoint"], props["profile"], props["region"])
 
@@ -199,18 +213,7 @@ class BucketProvider(CivicProvider):
             s3.delete_bucket_lifecycle(Bucket=bucket)
             return
         s3.put_bucket_lifecycle_configuration(
-            Bucket=bucket,
-            LifecycleConfiguration={
-                "Rules": [
-                    {
-                        "ID": rule["id"],
-                        "Filter": {"Prefix": rule.get("prefix", "")},
-                        "Status": "Enabled",
-                        "Expiration": {"Days": rule["expire_days"]},
-                    }
-                    for rule in rules
-                ]
-            },
+            Bucket=bucket, LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in rules]}
         )
 
     @staticmethod
@@ -297,14 +300,18 @@ class BucketProvider(CivicProvider):
             if _status(error) == 404 or "NoSuchLifecycle" in _code(error):
                 return []
             raise
-        return [
-            {
+        found = []
+        for rule in rules:
+            entry = {
                 "id": rule["ID"],
                 "prefix": rule.get("Filter", {}).get("Prefix", rule.get("Prefix", "")),
                 "expire_days": rule.get("Expiration", {}).get("Days"),
+                "noncurrent_expire_days": rule.get("NoncurrentVersionExpiration", {}).get(
+                    "NoncurrentDays"
+                ),
             }
-            for rule in rules
-        ]
+            found.append({k: v for k, v in entry.items() if v is not None})
+        return found
 
     @staticmethod
     def _read_policy(s3: Any, bucket: str) -> dict[str, Any] | None:

@@ -82,6 +82,10 @@ class ProjectProvider(CivicProvider):
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         conn = openstack_admin(props["cloud"])
+        # Neutron creates a `default` security group in every project that uses the network;
+        # Keystone does not cascade, so it would outlive the project.
+        for group in conn.network.security_groups(project_id=id_, name="default"):
+            conn.network.delete_security_group(group, ignore_missing=True)
         conn.identity.delete_project(id_, ignore_missing=True)
 
 

@@ -62,9 +62,24 @@ class NetworkProvider(CivicProvider):
 
 
 class SubnetProvider(CivicProvider):
-    inputs = ("cloud", "tenant", "project_id", "name", "network_id", "cidr", "ip_version")
+    """A subnet; its CIDR and network cannot change in place, the rest can."""
+
+    inputs = (
+        "cloud", "tenant", "project_id", "name", "network_id", "cidr", "ip_version",
+        "gateway", "dhcp", "dns_nameservers",
+    )  # fmt: skip
     required = ("cloud", "tenant", "project_id", "name", "network_id", "cidr")
     replace_on = ("cloud", "tenant", "project_id", "network_id", "cidr", "ip_version")
+
+    @staticmethod
+    def _mutable(props: dict[str, Any]) -> dict[str, Any]:
+        attrs: dict[str, Any] = {
+            "is_dhcp_enabled": props.get("dhcp", True),
+            "dns_nameservers": props.get("dns_nameservers", []),
+        }
+        if props.get("gateway"):
+            attrs["gateway_ip"] = props["gateway"]
+        return attrs
 
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         subnet = _adopt_or_create(
@@ -75,6 +90,7 @@ class SubnetProvider(CivicProvider):
                 "network_id": props["network_id"],
                 "cidr": props["cidr"],
                 "ip_version": props.get("ip_version", 4),
+                **self._mutable(props),
             },
         )
         return subnet.id, {"subnet_id": subnet.id, "gateway_ip": subnet.gateway_ip}
@@ -83,10 +99,22 @@ class SubnetProvider(CivicProvider):
         subnet = _find(openstack_admin(props["cloud"]), "subnet", id_)
         if subnet is None:
             return None
-        return {"name": subnet.name, "network_id": subnet.network_id, "cidr": subnet.cidr}
+        found = {
+            "name": subnet.name,
+            "network_id": subnet.network_id,
+            "cidr": subnet.cidr,
+            "dhcp": subnet.is_dhcp_enabled,
+            "dns_nameservers": subnet.dns_nameservers,
+            "gateway_ip": subnet.gateway_ip,
+        }
+        if props.get("gateway"):
+            found["gateway"] = subnet.gateway_ip
+        return found
 
     def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        openstack_admin(news["cloud"]).network.update_subnet(id_, name=news["name"])
+        openstack_admin(news["cloud"]).network.update_subnet(
+            id_, name=news["name"], **self._mutable(news)
+        )
         return {}
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -214,7 +242,7 @@ class SecurityGroupRuleProvider(CivicProvider):
 
     inputs = (
         "cloud", "project_id", "security_group_id", "direction", "protocol",
-        "port_min", "port_max", "remote", "ethertype",
+        "port_min", "port_max", "remote", "remote_group_id", "ethertype",
     )  # fmt: skip
     required = ("cloud", "project_id", "security_group_id", "direction")
     replace_on = inputs
@@ -229,7 +257,8 @@ class SecurityGroupRuleProvider(CivicProvider):
             "port_range_min": props.get("port_min"),
             "port_range_max": props.get("port_max"),
             "remote_ip_prefix": props.get("remote"),
-            "ethertype": props.get("ethertype", "IPv4"),
+            "remote_group_id": props.get("remote_group_id"),
+            "ether_type": props.get("ethertype", "IPv4"),
         }
 
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -258,6 +287,7 @@ class SecurityGroupRuleProvider(CivicProvider):
             **({"port_min": rule.port_range_min} if "port_min" in props else {}),
             **({"port_max": rule.port_range_max} if "port_max" in props else {}),
             **({"remote": rule.remote_ip_prefix} if "remote" in props else {}),
+            **({"remote_group_id": rule.remote_group_id} if "remote_group_id" in props else {}),
         }
 
     def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:

@@ -20,9 +20,11 @@ class VolumeProvider(CivicProvider):
 
     Growing changes in place (extend); shrinking, or changing the type, replaces the volume."""
 
-    inputs = ("cloud", "tenant", "project_id", "name", "size_gb", "volume_type", "metadata")
+    inputs = (
+        "cloud", "tenant", "project_id", "name", "size_gb", "volume_type", "encrypted", "metadata",
+    )  # fmt: skip
     required = ("cloud", "tenant", "project_id", "name", "size_gb", "volume_type")
-    replace_on = ("cloud", "tenant", "project_id", "volume_type")
+    replace_on = ("cloud", "tenant", "project_id", "volume_type", "encrypted")
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
@@ -72,8 +74,12 @@ class VolumeProvider(CivicProvider):
         }
 
     def verify(self, id_: str, props: dict[str, Any]) -> None:
-        super().verify(id_, props)
-        found = self._read(id_, props)
+        if props.get("encrypted", True):
+            self._verify_encrypted(id_, props)
+        super().verify(id_, {**props, "encrypted": props.get("encrypted", True)})
+
+    def _verify_encrypted(self, id_: str, props: dict[str, Any]) -> None:
+        found = self._read(id_, props) or {"encrypted": False}
         admin = openstack_admin(props["cloud"])
         volume_type = admin.block_storage.find_type(props["volume_type"], ignore_missing=False)
         try:
