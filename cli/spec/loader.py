@@ -4,7 +4,9 @@ and check them together (references cross files: a tenant names a backend of the
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -127,14 +129,33 @@ def _unique(bundle: Bundle, items: list[Located], name_of, what: str) -> None:
                 first[name] = (item.source, path)
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Loading builds many small acyclic objects: the cyclic collector would rescan them all
+    again and again (it halved the time of 1,000 tenants)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load(paths: Sequence[FsPath], catalogue_paths: Sequence[FsPath] = ()) -> Bundle:
+    with _no_cyclic_gc():
+        return _load(paths, catalogue_paths)
+
+
+def _load(paths: Sequence[FsPath], catalogue_paths: Sequence[FsPath]) -> Bundle:
     bundle = Bundle()
     catalogue_files, errors = discover(catalogue_paths)
     bundle.problems.extend(errors)
     _load_files(bundle, catalogue_files, only="Catalogue")
     files, errors = discover(paths)
     bundle.problems.extend(errors)
-    _load_files(bundle, [f for f in files if str(f) not in bundle.files])
+    already = set(bundle.files)
+    _load_files(bundle, [f for f in files if str(f) not in already])
 
     for cat in bundle.catalogues:
         backends = cat.model.backends

@@ -19,9 +19,18 @@ import yaml
 from civicloud.spec.errors import Path, SpecError
 from civicloud.spec.sourcemap import SourceMap
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STD_TAG = "tag:yaml.org,2002:"
-_MERGE_TAG = _STD_TAG + "merge"
+_TAGS = {yaml.ScalarNode: _STD_TAG + "str", yaml.SequenceNode: _STD_TAG + "seq",
+         yaml.MappingNode: _STD_TAG + "map"}
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Composes nodes only: plain scalars are resolved by `_plain_scalar` (YAML 1.2), so the
+    YAML 1.1 resolver, a Python call per scalar even in the C loader, is skipped."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        return _TAGS[kind]
+
 _MAX_NODES = 200_000  # guards against alias bombs ("billion laughs")
 
 # YAML 1.2 core schema for plain (unquoted) scalars.
@@ -67,6 +76,10 @@ def _plain_scalar(text: str) -> Any:
     return text
 
 
+def _is_merge(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.value == "<<" and not node.style
+
+
 class _Builder:
     def __init__(self) -> None:
         self.positions: dict[Path, tuple[int, int]] = {(): (1, 1)}
@@ -91,7 +104,7 @@ class _Builder:
         result: dict[str, Any] = {}
         # `<<: *anchor` merge keys first, so that explicit keys then override them.
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            if _is_merge(key_node):
                 sources = value_node.value if isinstance(value_node, yaml.SequenceNode) \
                     else [value_node]
                 for mapping in sources:
@@ -100,7 +113,7 @@ class _Builder:
                     result.update(self._mapping(mapping, path))
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            if _is_merge(key_node):
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Problem(key_node.start_mark, path, "a key must be plain text")
