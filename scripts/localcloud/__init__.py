@@ -104,10 +104,10 @@ def up(console=None):  # -> cloud.Timings
     return cloud.up(layout(), console or Console(stderr=True))
 
 
-def down() -> list[str]:
+def down(wipe: bool = False) -> list[str]:
     from civicloud.localcloud import cloud
 
-    return cloud.down(layout())
+    return cloud.down(layout(), wipe=wipe)
 
 
 def status():  # -> list[cloud.ServiceStatus]

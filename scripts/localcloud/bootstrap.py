@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from civicloud.localcloud.commands import run
 from civicloud.localcloud.configs import (
@@ -115,7 +116,7 @@ def migrate_all(layout: Layout, creds: Credentials) -> list[str]:
     return todo
 
 
-def _marker(layout: Layout, name: str):
+def _marker(layout: Layout, name: str) -> Path:
     return layout.data / f".{name}"
 
 
@@ -129,6 +130,10 @@ ENDPOINTS = {
     "image": ("glance", f"http://{HOST}:{PORTS['glance-api']}"),
     "block-storage": ("cinder", f"http://{HOST}:{PORTS['cinder-api']}/v3/%(project_id)s"),
 }
+
+
+def catalogue_registered(layout: Layout) -> bool:
+    return _marker(layout, "registered").exists()
 
 
 def register_catalogue(layout: Layout, creds: Credentials, conn) -> None:

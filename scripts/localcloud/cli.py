@@ -78,14 +78,25 @@ def up() -> None:
 
 
 @group.command()
-def down() -> None:
+@click.option(
+    "--wipe",
+    is_flag=True,
+    help="Also delete the data (databases, images, buckets), logs and generated files. "
+    "Installs and passwords stay, so the next `up` starts from empty databases.",
+)
+def down(wipe: bool) -> None:
     """Stop every process the local cloud started (by recorded PID).
 
-    SIGTERM first, SIGKILL after 10 s. Data stay: the next `up` finds them again.
+    SIGTERM first, SIGKILL after 10 s. Data stay unless --wipe: the next `up` finds them.
+
+    \b
+    Examples:
+      scripts/local-cloud down
+      civicloud local down --wipe     # start over from empty databases
     """
     console, where = _console(), layout()
     with console.status("Stopping…"):
-        stopped = cloud.down(where)
+        stopped = cloud.down(where, wipe=wipe)
     console.print(f"Stopped {len(stopped)} service(s): {', '.join(stopped) or 'none was running'}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -134,14 +135,20 @@ def up(layout: Layout, console: Console) -> Timings:
         _wait(layout, rabbitmq)
     with timings.phase("Database migrations"):
         bootstrap.migrate_all(layout, creds)
-    with timings.phase("Keystone and the service catalogue"):
-        _start_and_wait(layout, [services.keystone(layout)])
-        bootstrap.register_catalogue(layout, creds, connect(layout.clouds_yaml))
-        conn = connect(layout.clouds_yaml)  # a new token, whose catalogue lists the services
-    with timings.phase("Placement, Neutron, Glance, Cinder, Nova"):
-        _start_and_wait(layout, services.openstack(layout))
+    keystone, others = services.keystone(layout), services.openstack(layout)
+    if bootstrap.catalogue_registered(layout):
+        # every service finds its peers through the catalogue at request time: start all at once
+        with timings.phase("Keystone, Placement, Neutron, Glance, Cinder, Nova"):
+            _start_and_wait(layout, [keystone, *others])
+    else:
+        with timings.phase("Keystone and the service catalogue"):
+            _start_and_wait(layout, [keystone])
+            bootstrap.register_catalogue(layout, creds, connect(layout.clouds_yaml))
+        with timings.phase("Placement, Neutron, Glance, Cinder, Nova"):
+            _start_and_wait(layout, others)
+    conn = connect(layout.clouds_yaml)  # authenticates lazily: costs nothing when all is done
+    with timings.phase("Compute host, flavors, public network, image, encrypted volume type"):
         _wait_for_compute_host(layout, conn)
-    with timings.phase("Flavors, public network, image, encrypted volume type"):
         bootstrap.create_resources(layout, conn)
     with timings.phase("S3 servers (SeaweedFS)"):
         _in_parallel([lambda s=service: _wait(layout, s, 60) for service in s3.services(layout)])
@@ -149,8 +156,11 @@ def up(layout: Layout, console: Console) -> Timings:
     return timings
 
 
-def down(layout: Layout) -> list[str]:
-    """Stops every recorded process, the OpenStack ones together, the infrastructure last."""
+def down(layout: Layout, wipe: bool = False) -> list[str]:
+    """Stops every recorded process, the OpenStack ones together, the infrastructure last.
+
+    `wipe` then deletes the data, logs and generated files; installs and passwords stay.
+    """
     everything = all_services(layout)
     infra_names = {service.name for service in services.infrastructure(layout)}
     stopped: list[str] = []
@@ -162,6 +172,11 @@ def down(layout: Layout) -> list[str]:
     _in_parallel([lambda n=s.name: stop(n) for s in everything if s.name not in infra_names])
     for name in ("rabbitmq", "epmd", "mariadb"):
         stop(name)
+    if wipe:
+        for path in (layout.data, layout.logs, layout.pids, layout.run, layout.etc):
+            shutil.rmtree(path, ignore_errors=True)
+        for path in (layout.clouds_yaml, layout.s3_credentials, layout.s3_config):
+            path.unlink(missing_ok=True)
     return stopped
 
 
