@@ -30,7 +30,7 @@ def _warn(bundle: Bundle, output: str) -> None:
     """Warnings go along the report in text, to stderr otherwise (stdout stays one document)."""
     warnings = bundle.problems.warnings
     if warnings:
-        click.echo(spec_report.to_text(warnings, len(bundle.files)).rsplit("\n", 1)[0],
+        click.echo(spec_report.to_text(warnings, len(bundle.files), summary=False),
                    err=output != "text")
 
 

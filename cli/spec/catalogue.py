@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from civicloud.spec.fields import Country, Jurisdiction, Model, Money, Name, Slug, Text
+from civicloud.spec.fields import Count, Country, Jurisdiction, Model, Money, Name, Slug, Text
 
 Service = Literal["compute", "block_storage", "network", "identity", "image", "object_storage"]
 
@@ -26,9 +26,9 @@ class Prices(Model):
 
 class Reversibility(Model):
     export_formats: list[Slug] = []
-    switch_notice_days: int | None = None
+    switch_notice_days: Count | None = None
     egress_fee_on_switch: Money | None = None
-    retrieval_days: int | None = None
+    retrieval_days: Count | None = None
 
 
 class Backend(Model):

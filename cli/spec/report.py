@@ -31,7 +31,8 @@ def _excerpt(problem: SpecError) -> str:
 
 
 def to_text(problems: list[SpecError], files: int,
-            advice: str = "fix them and run validate again (the policy gate did not run)") -> str:
+            advice: str = "fix them and run validate again (the policy gate did not run)",
+            summary: bool = True) -> str:
     out = []
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
@@ -42,13 +43,15 @@ def to_text(problems: list[SpecError], files: int,
         excerpt = _excerpt(problem)
         if excerpt:
             out.append(excerpt)
+    if not summary:
+        return "\n".join(out)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} " \
-              f"in {files} file{'s' * (files != 1)} checked"
+    line = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} " \
+           f"in {files} file{'s' * (files != 1)} checked"
     if errors and advice:
-        summary += f": {advice}"
-    out.append(click.style(summary, bold=True))
+        line += f": {advice}"
+    out.append(click.style(line, bold=True))
     return "\n".join(out)
 
 
