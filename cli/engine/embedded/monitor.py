@@ -144,7 +144,8 @@ class EngineLog(engine_pb2_grpc.EngineServicer):
     def Log(self, request, context):
         if request.severity == engine_pb2.ERROR:
             self._d.note_program_error(request.message)
-        self._d.emit("log", request.message.strip())
+        if request.severity != engine_pb2.DEBUG:  # the SDK's own tracing is noise to a sysadmin
+            self._d.emit("log", request.message.strip())
         return empty_pb2.Empty()
 
     def GetRootResource(self, request, context):

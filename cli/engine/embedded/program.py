@@ -39,6 +39,9 @@ def run_program(
         # The SDK makes its RPCs from the default executor: size it like the language host.
         executor = ThreadPoolExecutor(max_workers=max(parallel, 1) * 4)
         loop.set_default_executor(executor)
+        # Errors are reported by the engine; asyncio's default handler would print tracebacks of
+        # futures the SDK abandoned after the first failure.
+        loop.set_exception_handler(lambda _loop, _context: None)
         try:
             loop.run_until_complete(run_in_stack(program))
         except BaseException as exc:
