@@ -4,7 +4,7 @@ backends that must be in the catalogue and of the right kind."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,8 @@ from civicloud.spec.countries import EEA_MEMBERS
 from civicloud.spec.errors import Path, SpecError
 from civicloud.spec.sourcemap import SourceMap
 from civicloud.spec.syndicate import Syndicate
-from civicloud.spec.tenant import Tenant
+from civicloud.spec.tenant import Access, Compute, Storage, Tenant
+from pydantic import ValidationError
 
 BUILTIN_ROLES = ("admin", "member", "reader")
 
@@ -46,10 +47,7 @@ def _dangling(src: SourceMap, path: Path, name: str, what: str, known: Iterable[
     return src.error(path, f"{what} {name!r} does not exist ({declared})")
 
 
-def _compute_checks(t: Tenant, src: SourceMap) -> list[SpecError]:
-    c = t.compute
-    if c is None:
-        return []
+def _compute_checks(c: Compute, src: SourceMap) -> list[SpecError]:
     base: Path = ("compute",)
     errors: list[SpecError] = []
     subnets = [((*base, "networks", i, "subnets", j), s)
@@ -107,11 +105,9 @@ def _compute_checks(t: Tenant, src: SourceMap) -> list[SpecError]:
     return errors
 
 
-def _storage_checks(t: Tenant, src: SourceMap) -> list[SpecError]:
-    if t.storage is None:
-        return []
+def _storage_checks(storage: Storage, src: SourceMap) -> list[SpecError]:
     base: Path = ("storage", "buckets")
-    buckets = t.storage.buckets
+    buckets = storage.buckets
     errors = duplicates(src, [((*base, i), b.name) for i, b in enumerate(buckets)], "bucket")
     for i, bucket in enumerate(buckets):
         path = (*base, i)
@@ -131,8 +127,7 @@ def _storage_checks(t: Tenant, src: SourceMap) -> list[SpecError]:
     return errors
 
 
-def _access_checks(t: Tenant, src: SourceMap) -> list[SpecError]:
-    a = t.access
+def _access_checks(a: Access, src: SourceMap) -> list[SpecError]:
     errors = duplicates(src, [(("access", "users", i), u.name) for i, u in enumerate(a.users)],
                         "user")
     errors += duplicates(src, [(("access", "groups", i), g.name) for i, g in enumerate(a.groups)],
@@ -172,51 +167,83 @@ def _type_checks(t: Tenant, src: SourceMap) -> list[SpecError]:
     return errors
 
 
-def _backend_checks(t: Tenant, src: SourceMap, backends: dict[str, Backend],
-                    syndicate: Syndicate | None) -> list[SpecError]:
+def _backend_check(section: str, name: str, src: SourceMap, backends: dict[str, Backend],
+                   syndicate: Syndicate | None) -> list[SpecError]:
+    path = (section, "backend")
+    backend = backends.get(name)
+    if backend is None:
+        if not backends:
+            return [src.error(path, f"backend {name!r} is not in the catalogue (the catalogue is "
+                                    "empty: see --catalogue)")]
+        return [_dangling(src, path, name, "backend", backends)]
     errors = []
-    used: dict[str, Backend] = {}
-    for section, kind in (("compute", "openstack"), ("storage", "s3")):
-        part = getattr(t, section)
-        if part is None:
-            continue
-        path = (section, "backend")
-        backend = backends.get(part.backend)
-        if backend is None:
-            errors.append(_dangling(src, path, part.backend, "backend", backends) if backends else
-                          src.error(path, f"backend {part.backend!r} is not in the catalogue "
-                                          "(the catalogue is empty: see --catalogue)"))
-            continue
-        if backend.kind != kind:
-            errors.append(src.error(path, f"{section} needs an {kind} backend, but "
-                                    f"{backend.name!r} is of kind {backend.kind}"))
-        if backend.status == "shutdown":
-            errors.append(src.error(path, f"backend {backend.name!r} is shut down: choose "
-                                    "another one from the catalogue"))
-        elif backend.status == "deprecated":
-            errors.append(src.error(path, f"backend {backend.name!r} is deprecated: plan to "
-                                    "move away from it", "warning"))
-        if syndicate and syndicate.backends is not None and backend.name not in syndicate.backends:
-            errors.append(src.error(path, f"syndicate {syndicate.metadata.name!r} allows only "
-                                    f"these backends: {', '.join(syndicate.backends)}"))
-        used[section] = backend
-    if t.type == "hybrid" and len(used) == 2 and \
-            used["compute"].provider == used["storage"].provider:
-        errors.append(src.error(("storage", "backend"), "a hybrid tenant stores at another "
-                                f"provider than its compute ({used['compute'].provider}): use "
-                                "type community for a single provider"))
+    kind = SECTIONS[section][2]
+    if backend.kind != kind:
+        errors.append(src.error(path, f"{section} needs an {kind} backend, but {name!r} is of "
+                                f"kind {backend.kind}"))
+    if backend.status == "shutdown":
+        errors.append(src.error(path, f"backend {name!r} is shut down: choose another one from "
+                                "the catalogue"))
+    elif backend.status == "deprecated":
+        errors.append(src.error(path, f"backend {name!r} is deprecated: plan to move away from "
+                                "it", "warning"))
+    if syndicate and syndicate.backends is not None and name not in syndicate.backends:
+        errors.append(src.error(path, f"syndicate {syndicate.metadata.name!r} allows only these "
+                                f"backends: {', '.join(syndicate.backends)}"))
+    return errors
+
+
+# Each section of a tenant: its model, its own checks, and the kind of backend it names.
+SECTIONS: dict[str, tuple[type, Callable[[Any, SourceMap], list[SpecError]], str | None]] = {
+    "compute": (Compute, _compute_checks, "openstack"),
+    "storage": (Storage, _storage_checks, "s3"),
+    "access": (Access, _access_checks, None),
+}
+
+
+def _section_checks(section: str, part: Any, src: SourceMap, backends: dict[str, Backend],
+                    syndicate: Syndicate | None) -> list[SpecError]:
+    errors = SECTIONS[section][1](part, src)
+    if SECTIONS[section][2]:
+        errors += _backend_check(section, part.backend, src, backends, syndicate)
     return errors
 
 
 def check_tenant(t: Tenant, src: SourceMap, backends: dict[str, Backend],
                  syndicates: dict[str, Syndicate]) -> list[SpecError]:
     syndicate = syndicates.get(t.metadata.syndicate or "")
-    errors = [*_type_checks(t, src), *_compute_checks(t, src), *_storage_checks(t, src),
-              *_access_checks(t, src), *_backend_checks(t, src, backends, syndicate)]
+    errors = _type_checks(t, src)
+    for section in SECTIONS:
+        part = getattr(t, section)
+        if part is not None:
+            errors += _section_checks(section, part, src, backends, syndicate)
+    if t.type == "hybrid" and t.compute and t.storage:
+        compute, storage = backends.get(t.compute.backend), backends.get(t.storage.backend)
+        if compute and storage and compute.provider == storage.provider:
+            errors.append(src.error(("storage", "backend"), "a hybrid tenant stores at another "
+                                    f"provider than its compute ({compute.provider}): use type "
+                                    "community for a single provider"))
     if t.metadata.syndicate and syndicate is None:
         errors.append(src.error(("metadata", "syndicate"), f"syndicate {t.metadata.syndicate!r} "
                                 "was not given (no kind: Syndicate file names it): its quota "
                                 "envelope is not checked", "warning"))
+    return errors
+
+
+def check_invalid_tenant(data: dict[str, Any], src: SourceMap,
+                         backends: dict[str, Backend]) -> list[SpecError]:
+    """A tenant with schema errors: check the references of its sections that are valid, so
+    that the user gets all the errors of the file in one run."""
+    errors: list[SpecError] = []
+    for section, (model, _, _) in SECTIONS.items():
+        raw = data.get(section)
+        if not isinstance(raw, dict):
+            continue
+        try:
+            part = model.model_validate(raw)
+        except ValidationError:
+            continue
+        errors += _section_checks(section, part, src, backends, None)
     return errors
 
 

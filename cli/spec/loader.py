@@ -12,7 +12,13 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from civicloud.spec.catalogue import Backend, Catalogue
-from civicloud.spec.checks import Located, check_backend, check_tenant, duplicates
+from civicloud.spec.checks import (
+    Located,
+    check_backend,
+    check_invalid_tenant,
+    check_tenant,
+    duplicates,
+)
 from civicloud.spec.credentials import find_credentials
 from civicloud.spec.errors import Problems, SpecError
 from civicloud.spec.sourcemap import SourceMap
@@ -34,6 +40,7 @@ class Bundle:
     tenants: list[Located] = field(default_factory=list)
     syndicates: list[Located] = field(default_factory=list)
     catalogues: list[Located] = field(default_factory=list)
+    invalid_tenants: list[YamlDocument] = field(default_factory=list)  # checked in part
     problems: Problems = field(default_factory=Problems)
     files: list[str] = field(default_factory=list)
 
@@ -108,6 +115,8 @@ def _load_files(bundle: Bundle, files: Sequence[FsPath], only: str | None = None
             model, errors = validate_document(doc, only)
             bundle.problems.extend(errors)
             if model is None:
+                if isinstance(doc.data, dict) and doc.data.get("kind") == "Tenant":
+                    bundle.invalid_tenants.append(doc)
                 continue
             target = {"Tenant": bundle.tenants, "Syndicate": bundle.syndicates,
                       "Catalogue": bundle.catalogues}[model.kind]
@@ -180,5 +189,7 @@ def _load(paths: Sequence[FsPath], catalogue_paths: Sequence[FsPath]) -> Bundle:
     syndicates = bundle.syndicates_by_name
     for tenant in bundle.tenants:
         bundle.problems.extend(check_tenant(tenant.model, tenant.source, backends, syndicates))
+    for doc in bundle.invalid_tenants:
+        bundle.problems.extend(check_invalid_tenant(doc.data, doc.source, backends))
     bundle.problems.items.sort(key=lambda p: (p.file, p.line, p.column))
     return bundle

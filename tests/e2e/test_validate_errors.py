@@ -24,13 +24,16 @@ def bad_tenant(tmp_path: Path) -> Path:
     return path
 
 
-def test_schema_errors_exit_2_with_file_line_column(civicloud_process, bad_tenant):
+def test_schema_and_reference_errors_at_once_exit_2(civicloud_process, bad_tenant):
     run = civicloud_process("validate", str(bad_tenant))
     assert run.exit_code == 2, run.output
     assert f"{bad_tenant}:76:7: storage.buckets[0].encryption: expected one of sse-s3, sse-kms, " \
            "sse-c, got 'none'" in run.stdout
     assert "   76 |       encryption: none" in run.stdout  # the offending line is shown
-    assert "1 error, 0 warnings in" in run.stdout
+    # The storage section is invalid, the compute section is checked all the same.
+    assert f"{bad_tenant}:52:7: compute.servers[0].network: network 'frontend' does not exist " \
+           "(declared: backend)" in run.stdout
+    assert "2 errors, 0 warnings in" in run.stdout
     assert "Traceback" not in run.output
 
 
@@ -51,9 +54,10 @@ def test_json_report_of_errors(civicloud, bad_tenant):
     assert run.exit_code == 2
     report = json.loads(run.stdout)
     assert report["valid"] is False
-    assert report["errors"] == [{
+    assert report["errors"][1] == {
         "file": str(bad_tenant), "line": 76, "column": 7, "path": "storage.buckets[0].encryption",
-        "message": "expected one of sse-s3, sse-kms, sse-c, got 'none'", "severity": "error"}]
+        "message": "expected one of sse-s3, sse-kms, sse-c, got 'none'", "severity": "error"}
+    assert [e["line"] for e in report["errors"]] == [52, 76]
 
 
 def test_sarif_report_of_errors(civicloud, bad_tenant):
@@ -61,7 +65,7 @@ def test_sarif_report_of_errors(civicloud, bad_tenant):
     assert run.exit_code == 2
     sarif = json.loads(run.stdout)
     assert sarif["version"] == "2.1.0"
-    [result] = sarif["runs"][0]["results"]
+    result = sarif["runs"][0]["results"][1]
     assert result["ruleId"] == "CIVIC-SPEC" and result["level"] == "error"
     region = result["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (76, 7)
