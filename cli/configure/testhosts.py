@@ -50,6 +50,8 @@ class TestHostError(RuntimeError):
 
 @dataclass(frozen=True)
 class TestHost:
+    __test__ = False  # not a pytest test class, despite its name
+
     name: str
     port: int
     ssh_key: Path  # private key that root@host accepts
@@ -256,6 +258,8 @@ def _bwrap_command(name: str, host_root: Path, port: int) -> list[str]:
 def _start(name: str, host_root: Path) -> tuple[int, int]:
     port = _choose_port(name)
     (host_root / "run/sshd").mkdir(parents=True, exist_ok=True)
+    for stale in (host_root / "run").glob("*.pid"):  # left by a previous start
+        stale.unlink()
     log = _host_dir(name) / "sshd.log"
     with log.open("ab") as out:
         proc = subprocess.Popen(
