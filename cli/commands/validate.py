@@ -60,7 +60,8 @@ def run_gate(bundle: Bundle, policy_dirs: tuple[Path, ...], now: datetime | None
 @click.option("--catalogue", "catalogues", multiple=True, type=click.Path(path_type=Path),
               metavar="FILE|DIR",
               help="Backend catalogue (repeatable). Default: the project's catalogue/ directory.")
-@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(path_type=Path),
+@click.option("--policy-dir", "policy_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
               metavar="DIR", help="Your own Rego rules, evaluated beside civicloud's (repeatable).")
 @click.option("-o", "--output", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people, json for scripts, sarif for GitLab/GitHub code scanning.")
@@ -82,14 +83,14 @@ def command(paths: tuple[Path, ...], catalogues: tuple[Path, ...], policy_dirs: 
          sandbox, naming and exposure rules (`civicloud policy list`).
 
     Problems are reported all at once as FILE:LINE:COLUMN: FIELD: MESSAGE.
-    The policy gate runs only on files without errors.
+    The policy gate runs once every file is valid.
 
     \b
     Examples:
       civicloud validate examples/vence-community.yaml
       civicloud validate tenants/ --catalogue catalogue/
       civicloud validate tenants/ --policy-dir ~/our-rules -o sarif > civicloud.sarif
-      civicloud validate examples/sandbox.yaml --now 2026-11-25
+      civicloud validate examples/sandbox-pilot.yaml --now 2026-11-25
 
     \b
     Exit codes: 0 valid and compliant, 2 invalid input (nothing was evaluated),
