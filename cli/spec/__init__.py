@@ -6,9 +6,8 @@
 """
 
 from civicloud.spec.catalogue import Backend, Catalogue
-from civicloud.spec.checks import Located
 from civicloud.spec.errors import SpecError, format_path
-from civicloud.spec.loader import Bundle, load
+from civicloud.spec.loader import Bundle, Located, load
 from civicloud.spec.policy_input import policy_inputs
 from civicloud.spec.sourcemap import SourceMap
 from civicloud.spec.syndicate import Syndicate

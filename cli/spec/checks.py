@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from civicloud.spec.catalogue import Backend
@@ -17,14 +16,6 @@ from civicloud.spec.tenant import Access, Compute, Storage, Tenant
 from pydantic import ValidationError
 
 BUILTIN_ROLES = ("admin", "member", "reader")
-
-
-@dataclass
-class Located:
-    """A loaded document: its typed model and where each of its values was written."""
-
-    model: Any
-    source: SourceMap
 
 
 def duplicates(src: SourceMap, named: Iterable[tuple[Path, str]], what: str) -> list[SpecError]:

@@ -18,7 +18,7 @@ class Model(_PydanticModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-def _matching(pattern: str, expected: str):
+def _matching(pattern: str, expected: str) -> AfterValidator:
     regex = re.compile(pattern)
 
     def check(value: str) -> str:

@@ -13,7 +13,6 @@ from typing import Any
 
 from civicloud.spec.catalogue import Backend, Catalogue
 from civicloud.spec.checks import (
-    Located,
     check_backend,
     check_invalid_tenant,
     check_tenant,
@@ -31,6 +30,14 @@ from pydantic import BaseModel, ValidationError
 KINDS: dict[str, type[BaseModel]] = {"Tenant": Tenant, "Syndicate": Syndicate,
                                      "Catalogue": Catalogue}
 YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Located:
+    """A loaded document: its typed model and where each of its values was written."""
+
+    model: Any
+    source: SourceMap
 
 
 @dataclass
