@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from civicloud.engine.errors import SecretsError
-from civicloud.engine.values import SECRET_SIG, SIG, is_secret
+from civicloud.engine.values import SECRET_MASK, SECRET_SIG, SIG, is_secret
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -108,11 +108,14 @@ def seal(value: Any, crypter: PassphraseCrypter) -> Any:
     return value
 
 
-def unseal(value: Any, crypter: PassphraseCrypter) -> Any:
-    """The inverse of `seal`: checkpoint form back to in-memory secret markers."""
+def unseal(value: Any, crypter: PassphraseCrypter | None) -> Any:
+    """The inverse of `seal`: checkpoint form back to in-memory secret markers. Without a
+    crypter (reading state only to show it), secrets stay masked and no passphrase is needed."""
     if isinstance(value, dict):
         if value.get(SIG) == SECRET_SIG and "ciphertext" in value:
-            return {SIG: SECRET_SIG, "value": json.loads(crypter.decrypt(value["ciphertext"]))}
+            plain = SECRET_MASK if crypter is None else json.loads(
+                crypter.decrypt(value["ciphertext"]))
+            return {SIG: SECRET_SIG, "value": plain}
         return {k: unseal(v, crypter) for k, v in value.items()}
     if isinstance(value, list):
         return [unseal(v, crypter) for v in value]

@@ -51,13 +51,17 @@ class EmbeddedEngine:
 
     # -- state ---------------------------------------------------------------------------------
 
-    def checkpoint(self, stack: StackRef) -> Checkpoint | None:
-        """The stack's recorded state, or None if it was never deployed."""
+    def checkpoint(self, stack: StackRef, masked: bool = True) -> Checkpoint | None:
+        """The stack's recorded state, or None if it was never deployed. Masked (the default),
+        secrets read '[secret]' and no passphrase is needed."""
         doc = self.store.read(check_stack_name(stack.name))
-        return None if doc is None else self._parse(stack, doc)[0]
+        return None if doc is None else self._parse(stack, doc, masked)[0]
 
-    def _parse(self, stack: StackRef, doc: Any) -> tuple[Checkpoint, PassphraseCrypter]:
-        cp, crypter = from_json(doc, self._passphrase, self.store.location(stack.name))
+    def _parse(
+        self, stack: StackRef, doc: Any, masked: bool = False
+    ) -> tuple[Checkpoint, PassphraseCrypter]:
+        cp, crypter = from_json(doc, self._passphrase, self.store.location(stack.name),
+                                masked=masked)
         if cp.engine != ENGINE_NAME:
             raise ForeignState(
                 f"stack {stack.name} was deployed by the {cp.engine} engine; "
@@ -109,7 +113,7 @@ class EmbeddedEngine:
             return self._result(stack, d)
 
     def outputs(self, stack: StackRef, reveal: bool = False) -> dict[str, Any]:
-        cp = self.checkpoint(stack)
+        cp = self.checkpoint(stack, masked=not reveal)
         outputs = cp.stack_outputs() if cp else {}
         return reveal_values(outputs) if reveal else display(outputs)
 

@@ -101,7 +101,7 @@ def _resource_to_json(r: ResourceState, crypter: PassphraseCrypter) -> dict[str,
     return doc
 
 
-def _resource_from_json(doc: dict[str, Any], crypter: PassphraseCrypter) -> ResourceState:
+def _resource_from_json(doc: dict[str, Any], crypter: PassphraseCrypter | None) -> ResourceState:
     return ResourceState(
         urn=doc["urn"],
         type=doc["type"],
@@ -143,20 +143,24 @@ def to_json(cp: Checkpoint, crypter: PassphraseCrypter) -> dict[str, Any]:
     }
 
 
-def from_json(doc: Any, passphrase: str | None, where: str) -> tuple[Checkpoint, PassphraseCrypter]:
-    """Parse a checkpoint; returns the crypter bound to its salt, to write it back."""
+def from_json(
+    doc: Any, passphrase: str | None, where: str, *, masked: bool = False
+) -> tuple[Checkpoint, PassphraseCrypter]:
+    """Parse a checkpoint; returns the crypter bound to its salt, to write it back.
+    `masked` reads it for display only: secrets stay '[secret]', no passphrase needed."""
     try:
         if doc.get("version") != 3:
             raise StateCorrupt(f"{where}: unsupported checkpoint version {doc.get('version')!r}")
         deployment = doc["deployment"]
         salt = ((deployment.get("secrets_providers") or {}).get("state") or {}).get("salt")
         crypter = PassphraseCrypter(passphrase, salt)
+        reader = None if masked else crypter
         meta = doc.get("civicloud") or {}
         cp = Checkpoint(
             stack=meta.get("stack", ""),
-            resources=[_resource_from_json(r, crypter) for r in deployment.get("resources") or []],
+            resources=[_resource_from_json(r, reader) for r in deployment.get("resources") or []],
             pending=[
-                PendingOperation(op["type"], _resource_from_json(op["resource"], crypter))
+                PendingOperation(op["type"], _resource_from_json(op["resource"], reader))
                 for op in deployment.get("pending_operations") or []
             ],
             serial=int(meta.get("serial", 0)),

@@ -62,8 +62,11 @@ def test_state_with_secrets_needs_the_right_passphrase(engine, cloud, state_dir)
     for passphrase, message in (("", "CIVICLOUD_STATE_PASSPHRASE"),
                                 ("wrong", "not the passphrase")):
         other = EmbeddedEngine(LocalStateStore(state_dir), passphrase=passphrase)
+        assert other.outputs(STACK)["credential"] == SECRET_MASK  # showing needs no passphrase
         with pytest.raises(SecretsError, match=message):
-            other.outputs(STACK)
+            other.outputs(STACK, reveal=True)
+        with pytest.raises(SecretsError, match=message):
+            other.up(STACK, secret_program(str(cloud.path)))
 
 
 @pytest.mark.parametrize(("option", "opts"), [
