@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from civicloud.engine.errors import PendingOperations
+from civicloud.main import cli
+from click.testing import CliRunner
 from conftest import PASSPHRASE, STACK
 from engine_programs import chain, credential, two_tier
 from testprovider import CRASH_ENV, FAIL_ENV
@@ -82,7 +84,9 @@ def test_interrupted_create_without_lookup_stops_with_a_clear_message(engine, cl
     assert cloud.names() == {("credential", "ci")}  # untouched until a human decides
     # The human checked the backend and removed the half-created credential.
     cloud.delete(next(iter(cloud.resources())))
-    assert engine.clear_pending(STACK) == 1
+    cleared = CliRunner().invoke(cli, ["state", "clear-pending", "dev", "--state",
+                                       str(state_dir), "--yes"])
+    assert cleared.exit_code == 0 and "1 interrupted operation(s) cleared" in cleared.output
     assert engine.up(STACK, program).ok
     assert cloud.names() == {("credential", "ci")}
 
