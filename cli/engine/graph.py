@@ -8,32 +8,53 @@ from graphlib import TopologicalSorter
 from civicloud.engine.state.model import ResourceState
 
 
-def creation_order(resources: Iterable[ResourceState]) -> list[ResourceState]:
-    """Dependencies before dependents; ties keep the input order. Dependencies on resources
-    outside the set are ignored (they are not being ordered)."""
-    items = list(resources)
-    by_urn: dict[str, list[ResourceState]] = {}
-    for r in items:
-        by_urn.setdefault(r.urn, []).append(r)
-    sorter: TopologicalSorter[int] = TopologicalSorter()
-    index = {id(r): i for i, r in enumerate(items)}
+def _edges(items: list[ResourceState]) -> dict[int, list[int]]:
+    """index -> indexes of what it needs to exist first. Dependencies on resources outside the
+    set are ignored (they are not being ordered)."""
+    by_urn: dict[str, list[int]] = {}
     for i, r in enumerate(items):
-        deps = [index[id(d)] for u in r.all_dependencies() for d in by_urn.get(u, []) if d is not r]
-        # A replaced (delete: true) copy goes after the live copy it was replaced by.
-        if r.delete:
-            deps += [index[id(d)] for d in by_urn.get(r.urn, []) if not d.delete]
-        sorter.add(i, *deps)
+        by_urn.setdefault(r.urn, []).append(i)
+    edges: dict[int, list[int]] = {}
+    for i, r in enumerate(items):
+        deps = [j for u in r.all_dependencies() for j in by_urn.get(u, []) if j != i]
+        if r.delete:  # a replaced copy sorts after the live copy that replaced it
+            deps += [j for j in by_urn.get(r.urn, []) if j != i and not items[j].delete]
+        edges[i] = deps
+    return edges
+
+
+def _batches(graph: dict[int, list[int]]) -> list[list[int]]:
+    sorter: TopologicalSorter[int] = TopologicalSorter()
+    for node, before in graph.items():
+        sorter.add(node, *before)
     sorter.prepare()
-    order: list[int] = []
+    batches: list[list[int]] = []
     while sorter.is_active():
         ready = sorted(sorter.get_ready())
-        order.extend(ready)
+        batches.append(ready)
         sorter.done(*ready)
-    return [items[i] for i in order]
+    return batches
+
+
+def creation_order(resources: Iterable[ResourceState]) -> list[ResourceState]:
+    """Dependencies before dependents; ties keep the input order."""
+    items = list(resources)
+    return [items[i] for batch in _batches(_edges(items)) for i in batch]
+
+
+def deletion_waves(resources: Iterable[ResourceState]) -> list[list[ResourceState]]:
+    """Groups to delete one after the other; within a group nothing depends on anything else,
+    so a group's deletes can run in parallel."""
+    items = list(resources)
+    dependents: dict[int, list[int]] = {i: [] for i in range(len(items))}
+    for i, deps in _edges(items).items():
+        for j in deps:
+            dependents[j].append(i)
+    return [[items[i] for i in batch] for batch in _batches(dependents)]
 
 
 def deletion_order(resources: Iterable[ResourceState]) -> list[ResourceState]:
-    return list(reversed(creation_order(resources)))
+    return [r for wave in deletion_waves(resources) for r in wave]
 
 
 def dependents_of(urn: str, resources: Iterable[ResourceState]) -> list[ResourceState]:

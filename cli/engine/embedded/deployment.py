@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from civicloud.engine.base import Event, OnEvent, Op, StackRef, Step
 from civicloud.engine.errors import EngineError, PendingOperations
-from civicloud.engine.graph import creation_order, deletion_order, dependents_of
+from civicloud.engine.graph import (
+    creation_order,
+    deletion_order,
+    deletion_waves,
+    dependents_of,
+)
 from civicloud.engine.registry import can_find, provider_for
 from civicloud.engine.state.model import (
     STACK_TYPE,
@@ -103,7 +109,8 @@ class Deployment:
         self._on_event = on_event
         self._event_lock = threading.Lock()
         self._lock = threading.RLock()
-        self._slots = threading.BoundedSemaphore(max(1, parallel))
+        self._parallel = max(1, parallel)
+        self._slots = threading.BoundedSemaphore(self._parallel)
         self._old = checkpoint.live()  # the state this run started from
         self._registered: set[str] = set()
         self._in_flight = 0
@@ -168,6 +175,11 @@ class Deployment:
         with self._lock:
             self._forget(op)
             self._checkpoint()
+
+    def _add_step(self, step: Step) -> Step:
+        with self._lock:
+            self.steps.append(step)
+        return step
 
     def note_error(self, message: str) -> None:
         """A registration refused: the program will fail, so no further step may start."""
@@ -247,8 +259,7 @@ class Deployment:
 
     def _register_component(self, urn: str, reg: Registration) -> tuple[str, str, Props]:
         old = self._old.get(urn)
-        step = Step("same" if old else "create", urn, reg.type, reg.name)
-        self.steps.append(step)
+        step = self._add_step(Step("same" if old else "create", urn, reg.type, reg.name))
         if not self.preview:
             self._put(self._record_for(urn, reg, outputs=old.outputs if old else {},
                                        created=old.created if old else now(), modified=now()))
@@ -283,8 +294,7 @@ class Deployment:
             replace_fields=replaces, delete_before_replace=dbr and op == "replace",
             inputs=display(checked), old_inputs=display(old.inputs) if old else {},
         )
-        with self._lock:
-            self.steps.append(step)
+        self._add_step(step)
         if self.preview:
             if op == "replace" and dbr:
                 with self._lock:
@@ -405,39 +415,39 @@ class Deployment:
 
     def leftovers(self) -> list[ResourceState]:
         """Resources to delete after a successful program: replaced copies and resources the
-        program no longer declares, dependents first."""
+        program no longer declares."""
         with self._lock:
-            gone = [r for r in self._cp.resources
+            return [r for r in self._cp.resources
                     if r.delete or (r.urn not in self._registered and r.type != STACK_TYPE)]
-        return deletion_order(gone)
 
     def plan_deletes(self) -> None:
-        for r in self.leftovers():
+        for r in deletion_order(self.leftovers()):
             self.steps.append(Step("delete", r.urn, r.type, r.name, old_inputs=display(r.inputs)))
 
     def delete_leftovers(self) -> None:
-        for r in self.leftovers():
-            self._delete_step(r)
-            if self.failed:
-                return
+        self._delete_all(self.leftovers())
 
     def destroy_all(self) -> None:
         with self._lock:
-            everything = deletion_order(self._cp.resources)
-        for r in everything:
-            if r.type == STACK_TYPE:
-                self._drop(r)
-                self._checkpoint()
-                continue
-            self._delete_step(r)
-            if self.failed:
-                return
+            everything = list(self._cp.resources)
+        self._delete_all(everything)
+
+    def _delete_all(self, records: list[ResourceState]) -> None:
+        """Dependents first; independent deletes in parallel; stop after a failed wave."""
+        with ThreadPoolExecutor(max_workers=self._parallel) as pool:
+            for wave in deletion_waves(records):
+                list(pool.map(self._delete_step, wave))
+                if self.failed:
+                    return
 
     def _delete_step(self, record: ResourceState) -> None:
+        if record.type == STACK_TYPE:  # the root stack: nothing to call, just forget it
+            self._drop(record)
+            self._checkpoint()
+            return
         label = _label(record.type, record.name)
-        step = Step("delete", record.urn, record.type, record.name,
-                    old_inputs=display(record.inputs))
-        self.steps.append(step)
+        step = self._add_step(Step("delete", record.urn, record.type, record.name,
+                                   old_inputs=display(record.inputs)))
         self.emit("step-start", f"- delete {label}", step)
         try:
             self._delete(record)
@@ -446,6 +456,54 @@ class Deployment:
             return
         step.status = "done"
         self.emit("step-done", f"- delete {label}: done", step)
+
+    # -- refresh -------------------------------------------------------------------------------
+
+    def refresh_all(self) -> None:
+        """Read every resource back from its backend (`provider.read`): a resource gone from the
+        backend becomes a delete step, changed outputs an update step. Written unless preview."""
+        with self._lock:
+            live = [r for r in self._cp.resources if r.custom and not r.delete]
+        with ThreadPoolExecutor(max_workers=self._parallel) as pool:
+            list(pool.map(self._refresh_step, live))
+
+    def _refresh_step(self, record: ResourceState) -> None:
+        label = _label(record.type, record.name)
+        step = self._add_step(Step("same", record.urn, record.type, record.name,
+                                   old_inputs=display(record.inputs)))
+        try:
+            provider = provider_for(record.type, label)
+            result = provider.read(record.id or "", reveal(record.outputs))
+        except Exception as exc:
+            self._fail(step, f"read of {label} failed: {exc}")
+            return
+        if not result.id:
+            step.op = "delete"
+            updated = None
+        else:
+            keys = _secret_output_keys(provider, record.outputs, record.additional_secret_outputs)
+            outputs = mark_secret(result.outs or {}, keys | secret_keys(record.outputs))
+            inputs = record.inputs if result.inputs is None else mark_secret(
+                result.inputs, secret_keys(record.inputs))
+            step.changed = changed_keys(record.outputs, outputs)
+            step.inputs = display(inputs)
+            if not step.changed and inputs == record.inputs:
+                step.status = "done"
+                return
+            step.op = "update"
+            updated = record.replace(id=str(result.id), inputs=inputs, outputs=outputs,
+                                     modified=now())
+        if not self.preview:
+            with self._lock:
+                if updated is None:
+                    self._drop(record)
+                else:
+                    self._put(updated, replacing=record)
+                self._checkpoint()
+            self.emit("step-done", f"{step.symbol} refresh {label}: "
+                                   f"{'gone from the backend' if updated is None else 'changed'}",
+                      step)
+        step.status = "done"
 
     # -- recovery ------------------------------------------------------------------------------
 

@@ -112,6 +112,20 @@ class EmbeddedEngine:
             d.destroy_all()
             return self._result(stack, d)
 
+    def refresh(self, stack: StackRef, on_event: OnEvent = ignore_event,
+                preview: bool = False) -> Result:
+        """Read every resource back from its backend and record what changed there (drift).
+        With preview, only report it: nothing is written and no lock is taken."""
+        if preview:
+            d = self._deployment(stack, preview=True, on_event=on_event)
+            d.refresh_all()
+            return self._result(stack, d)
+        with self._locked(stack, "refresh", on_event):
+            d = self._deployment(stack, preview=False, on_event=on_event)
+            d.settle_pending()
+            d.refresh_all()
+            return self._result(stack, d)
+
     def outputs(self, stack: StackRef, reveal: bool = False) -> dict[str, Any]:
         cp = self.checkpoint(stack, masked=not reveal)
         outputs = cp.stack_outputs() if cp else {}

@@ -104,3 +104,26 @@ def test_destroy_deletes_everything_in_reverse_dependency_order(engine, cloud):
     assert cloud.resources() == {}
     assert engine.outputs(STACK) == {}
     assert engine.preview(STACK, two_tier(str(cloud.path))).summary()["create"] == 2
+
+
+def test_refresh_reports_drift_then_records_it_and_up_repairs_it(engine, cloud):
+    program = two_tier(str(cloud.path), servers=2)
+    engine.up(STACK, program)
+    ids = {r["name"]: rid for rid, r in cloud.resources().items()}
+    cloud.update(ids["srv0"], {"flavor": "huge"})  # changed behind civicloud's back
+    cloud.delete(ids["srv1"])  # deleted behind its back
+    cloud.clear_calls()
+
+    drift = engine.refresh(STACK, preview=True)
+    assert drift.ok and {s.name: (s.op, s.changed) for s in drift.steps} == {
+        "net": ("same", []), "srv0": ("update", ["flavor"]), "srv1": ("delete", [])}
+    again = engine.refresh(STACK, preview=True)  # the preview wrote nothing: same drift again
+    assert {s.name: s.op for s in again.steps} == {s.name: s.op for s in drift.steps}
+
+    assert engine.refresh(STACK).ok
+    assert {s.name: s.op for s in engine.preview(STACK, program).steps} == {
+        "net": "same", "srv0": "update", "srv1": "create"}
+    assert engine.up(STACK, program).ok
+    assert sorted(cloud.mutations()) == [("create", "server", "srv1"),
+                                         ("update", "server", "srv0")]
+    assert {r["flavor"] for r in cloud.resources().values() if r["kind"] == "server"} == {"small"}

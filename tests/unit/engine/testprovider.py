@@ -64,7 +64,9 @@ class _Base(ResourceProvider):
 
     def read(self, rid: str, props: dict[str, Any]) -> ReadResult:
         found = _cloud(props).get(rid)
-        return ReadResult(rid if found else None, props)
+        if found is None:
+            return ReadResult(None, props)
+        return ReadResult(rid, {**props, **self._attrs(found)})
 
     def find(self, props: dict[str, Any]) -> ReadResult | None:
         found = _cloud(props).find(self.kind, props["name"])
