@@ -35,8 +35,11 @@ class Backend(Model):
     name: Name
     kind: Literal["openstack", "s3"]
     cloud: Text | None = None        # openstack: entry of clouds.yaml
+    external_network: Text | None = None  # openstack: network of router gateways ("public")
+    volume_type: Text | None = None  # openstack: the encrypted volume type ("encrypted")
     endpoint: Text | None = None     # s3: URL of the S3 API
     profile: Text | None = None      # s3: profile of the AWS-format credentials file
+    identity: Text | None = None     # s3: civicloud's own principal, kept in bucket policies
     provider: Text
     region: Text
     country: Country

@@ -238,15 +238,23 @@ def check_invalid_tenant(data: dict[str, Any], src: SourceMap,
     return errors
 
 
+# Connection fields of each kind of backend: (required, optional).
+_KIND_FIELDS = {"openstack": (("cloud",), ("external_network", "volume_type")),
+                "s3": (("endpoint", "profile"), ("identity",))}
+
+
 def check_backend(b: Backend, src: SourceMap, path: Path) -> list[SpecError]:
     errors = []
-    needed = {"openstack": ("cloud",), "s3": ("endpoint", "profile")}[b.kind]
-    for key in ("cloud", "endpoint", "profile"):
-        if key in needed and getattr(b, key) is None:
-            errors.append(src.error((*path, key), f"a backend of kind {b.kind} needs `{key}:`"))
-        elif key not in needed and getattr(b, key) is not None:
-            errors.append(src.error((*path, key), f"`{key}:` is not used by a backend of kind "
-                                    f"{b.kind} (it needs {' and '.join(needed)})"))
+    required = _KIND_FIELDS[b.kind][0]
+    for kind, (needed, optional) in _KIND_FIELDS.items():
+        for key in needed + optional:
+            value = getattr(b, key)
+            if kind == b.kind and key in needed and value is None:
+                errors.append(src.error((*path, key), f"a backend of kind {b.kind} needs "
+                                        f"`{key}:`"))
+            elif kind != b.kind and value is not None:
+                errors.append(src.error((*path, key), f"`{key}:` is not used by a backend of "
+                                        f"kind {b.kind} (it needs {' and '.join(required)})"))
     if b.eea != (b.country in EEA_MEMBERS):
         errors.append(src.error((*path, "eea"), f"eea: {str(b.eea).lower()} contradicts country "
                                 f"{b.country} ({'in' if b.country in EEA_MEMBERS else 'outside'} "

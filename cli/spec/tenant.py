@@ -177,6 +177,9 @@ class Bucket(Model):
 class Storage(Model):
     backend: Name
     buckets: list[Bucket] = []
+    # Principals allowed on the buckets besides civicloud's own (e.g.
+    # arn:aws:iam::000000000000:user/NAME at the provider).
+    identities: list[Text] = []
 
 
 class User(Model):
