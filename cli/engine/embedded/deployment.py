@@ -301,12 +301,12 @@ class Deployment:
                     live = [r for r in self._cp.resources if not r.delete]
                 self._doomed.update(r.urn for r in dependents_of(urn, live))
             return self._preview_answer(urn, op, old, checked, stables)
-        if op == "replace" and dbr and old is not None:
-            self._delete_dependents_first(urn, label)
         secret_outs = _secret_output_keys(provider, checked, reg.additional_secret_outputs)
         if op != "same":
             self.emit("step-start", f"{step.symbol} {op} {label}", step)
         try:
+            if op == "replace" and dbr and old is not None:
+                self._delete_dependents_first(urn, label)
             record = self._apply(op, provider, urn, reg, old, checked, secret_outs, dbr)
         except Exception as exc:  # a provider error: report it, the resource keeps its old record
             raise self._fail(step, f"{op} of {label} failed: {exc}") from exc

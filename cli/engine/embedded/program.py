@@ -1,8 +1,8 @@
 """Run an unchanged Pulumi program with the SDK's own runtime, against our monitor.
 
-This is what the Pulumi language host does (`reset_options` + `run_in_stack` in a fresh event
-loop), using only public SDK functions, in a thread of its own so the SDK's context variables
-and event loop never leak into the caller.
+This is what the Pulumi language host does (`configure(Settings(...))` + `run_in_stack` in a
+fresh event loop), using only public SDK functions, in a thread of its own so the SDK's context
+variables and event loop never leak into the caller.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
+import grpc
 from civicloud.engine.base import Program
-from pulumi.runtime import reset_options, run_in_stack, set_all_config
+from pulumi.runtime import Settings, configure, run_in_stack, set_all_config
+from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
 
 
 def run_program(
@@ -32,8 +34,13 @@ def run_program(
     outcome: list[BaseException | None] = [None]
 
     def run() -> None:
-        reset_options(project=project, stack=stack, monitor_address=address,
-                      engine_address=address, preview=preview, parallel=parallel)
+        # Our own channel (not an address) so we can close it before the server stops: the SDK
+        # would otherwise keep it open and gRPC logs the server's goodbye on stderr.
+        channel = grpc.insecure_channel(address)
+        configure(Settings(project=project, stack=stack, parallel=parallel, dry_run=preview,
+                           organization="organization",
+                           monitor=resource_pb2_grpc.ResourceMonitorStub(channel),
+                           engine=engine_pb2_grpc.EngineStub(channel)))
         set_all_config(dict(config), secret_keys)
         loop = asyncio.new_event_loop()
         # The SDK makes its RPCs from the default executor: size it like the language host.
@@ -53,6 +60,7 @@ def run_program(
                     loop.run_until_complete(task)
             loop.close()
             executor.shutdown(wait=False, cancel_futures=True)
+            channel.close()
 
     thread = threading.Thread(target=run, name=f"pulumi-program-{stack}", daemon=True)
     thread.start()
