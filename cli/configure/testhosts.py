@@ -12,6 +12,7 @@ network config): nothing a playbook does touches the machine's own files.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -66,6 +67,9 @@ class TestHost:
 
 
 def base_dir() -> Path:
+    """`$CIVICLOUD_TESTHOSTS_DIR`, else `testhosts/` in the local cloud's directory."""
+    if os.environ.get("CIVICLOUD_TESTHOSTS_DIR"):
+        return Path(os.environ["CIVICLOUD_TESTHOSTS_DIR"]).resolve()
     local = os.environ.get("CIVICLOUD_LOCAL_DIR")
     return (Path(local) if local else project_path(".local-cloud")).resolve() / "testhosts"
 
@@ -339,30 +343,35 @@ def down(hosts: list[str] | None = None) -> list[str]:
     """Stops the named test hosts (all if None); their files stay for the next `up`."""
     stopped = []
     for name in hosts if hosts is not None else _host_names():
-        record = _read_record(name)
-        pid = int(record["pid"]) if record else None
-        if pid and _is_our_process(pid, _host_dir(name) / "root"):
-            _stop_group(pid)
+        host_root = _host_dir(name) / "root"
+        if _bwrap_processes(host_root):
+            _stop(host_root)
             stopped.append(name)
     return stopped
 
 
-def _stop_group(pid: int) -> None:
-    # bwrap leads its own session (start_new_session): its group is exactly what we started.
-    for sig, wait_s in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                    return
-            except ChildProcessError:  # not our child (started by another process)
-                if not Path(f"/proc/{pid}").exists():
-                    return
-            time.sleep(0.1)
+def _bwrap_processes(host_root: Path) -> list[int]:
+    """Both bwrap processes of a host: the one we started and its child, the init of the
+    host's PID namespace (same command line), which outlives the first if killed alone."""
+    return [int(p.name) for p in Path("/proc").iterdir()
+            if p.name.isdigit() and _is_our_process(int(p.name), host_root)]
+
+
+def _stop(host_root: Path) -> None:
+    # SIGKILL to the namespace's init makes the kernel kill every process of the host
+    # (sshd sessions and cron left bwrap's process group with setsid).
+    processes = _bwrap_processes(host_root)
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process, signal.SIGKILL)
+    for process in processes:  # reap the ones started by this Python process
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(process, 0)
+    deadline = time.monotonic() + 10.0
+    while _bwrap_processes(host_root):
+        if time.monotonic() > deadline:
+            raise TestHostError(f"test host at {host_root} did not stop")
+        time.sleep(0.1)
 
 
 def remove(hosts: list[str]) -> None:
