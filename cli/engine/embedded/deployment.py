@@ -483,8 +483,9 @@ class Deployment:
         else:
             keys = _secret_output_keys(provider, record.outputs, record.additional_secret_outputs)
             outputs = mark_secret(result.outs or {}, keys | secret_keys(record.outputs))
-            inputs = record.inputs if result.inputs is None else mark_secret(
-                result.inputs, secret_keys(record.inputs))
+            read_inputs = getattr(result, "inputs", None)  # ReadResult.inputs: SDK >= 3.150-ish
+            inputs = record.inputs if read_inputs is None else mark_secret(
+                read_inputs, secret_keys(record.inputs))
             step.changed = changed_keys(record.outputs, outputs)
             step.inputs = display(inputs)
             if not step.changed and inputs == record.inputs:
