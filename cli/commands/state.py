@@ -6,11 +6,10 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 from civicloud import exitcodes
-from civicloud.engine.base import StackRef
-from civicloud.engine.embedded import EmbeddedEngine
 from civicloud.engine.errors import (
     EngineError,
     InvalidStackName,
@@ -18,11 +17,15 @@ from civicloud.engine.errors import (
     StateCorrupt,
     StateLocked,
 )
-from civicloud.engine.state.location import parse_state_url
-from civicloud.engine.state.model import STACK_TYPE, Checkpoint
-from civicloud.engine.values import display
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from civicloud.engine.embedded import EmbeddedEngine
+    from civicloud.engine.state.model import Checkpoint
+
+# The engine (pulumi, grpc) is imported by the subcommands only: `civicloud --help` stays fast.
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 _state_option = click.option(
     "--state", "state_url", envvar="CIVICLOUD_STATE", metavar="URL",
@@ -46,11 +49,20 @@ def _errors() -> Iterator[None]:
 
 
 def _engine(state_url: str | None) -> EmbeddedEngine:
+    from civicloud.engine.embedded import EmbeddedEngine
+    from civicloud.engine.state.location import parse_state_url
+
     return EmbeddedEngine(parse_state_url(state_url).store())
 
 
+def _stack(name: str):
+    from civicloud.engine.base import StackRef
+
+    return StackRef("civicloud", name)
+
+
 def _checkpoint(engine: EmbeddedEngine, stack: str) -> Checkpoint:
-    cp = engine.checkpoint(StackRef("civicloud", stack))
+    cp = engine.checkpoint(_stack(stack))
     if cp is None:
         click.echo(f"error: no state for stack {stack} in {engine.store.location(stack)}",
                    err=True)
@@ -108,6 +120,8 @@ def show_stack(stack: str, state_url: str | None, output: str) -> None:
     """Show STACK's resources (type, name, id) and any interrupted operation."""
     with _errors():
         cp = _checkpoint(_engine(state_url), stack)
+    from civicloud.engine.values import display
+
     resources = [r for r in cp.resources if r.type != STACK_TYPE]
     if output == "json":
         click.echo(json.dumps({
@@ -151,6 +165,6 @@ def clear_pending(stack: str, state_url: str | None, yes: bool) -> None:
             click.echo(f"interrupted: {p.type} {p.resource.urn}")
         if not yes:
             click.confirm("Forget these operations?", abort=True)
-        count = engine.clear_pending(StackRef("civicloud", stack),
+        count = engine.clear_pending(_stack(stack),
                                      on_event=lambda e: click.echo(e.message, err=True))
     click.echo(f"stack {stack}: {count} interrupted operation(s) cleared")
