@@ -27,8 +27,24 @@ def _fail(console: Console, error: LocalCloudError) -> None:
     sys.exit(FAILURE)
 
 
+class _Group(click.Group):
+    """Turns an unexpected exception into a one-line message and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except LocalCloudError as error:
+            _fail(_console(), error)
+        except Exception as exc:
+            _console().print(f"[red]✗ unexpected error: {type(exc).__name__}: {exc}[/red]")
+            sys.exit(FAILURE)
+
+
 @click.group(
     name="local",
+    cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 def group() -> None:
@@ -62,10 +78,7 @@ def up() -> None:
       CIVICLOUD_LOCAL_DIR=/srv/civicloud-local civicloud local up
     """
     console, where = _console(), layout()
-    try:
-        timings = cloud.up(where, console)
-    except LocalCloudError as error:
-        _fail(console, error)
+    timings = cloud.up(where, console)
     rss, pss = cloud.memory(where)
     console.print(
         f"\n[bold]Local cloud up[/bold] in {timings.phases[-1][1]:.1f} s; resident memory "

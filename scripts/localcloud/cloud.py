@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -83,10 +84,11 @@ def _wait(layout: Layout, service: Service, timeout: float = API_TIMEOUT) -> Non
         raise
 
 
-def _start_and_wait(layout: Layout, group: list[Service]) -> None:
-    for service in group:
-        _ensure_running(layout, service)
+def _start_and_wait(layout: Layout, group: list[Service]) -> set[str]:
+    """Starts what is not running, waits for all; returns the names started now."""
+    started = {service.name for service in group if _ensure_running(layout, service)}
     _in_parallel([lambda s=service: _wait(layout, s) for service in group])
+    return started
 
 
 def _in_parallel(tasks: list[Callable[[], object]]) -> None:
@@ -96,21 +98,37 @@ def _in_parallel(tasks: list[Callable[[], object]]) -> None:
 
 
 def _wait_for_compute_host(layout: Layout, conn) -> None:
-    """Nova schedules nowhere until the compute host is mapped to cell1: map it once it reports."""
+    """Waits until the nova-compute process we started reports in, and maps its host to cell1
+    once (Nova schedules nowhere before). A heartbeat older than the process does not count:
+    it would hide a compute service that died at start."""
+    process = procs.find(layout, "nova-compute")
+    started = process.create_time() if process else time.time()
+    since = dt.datetime.fromtimestamp(started - 1, dt.UTC)  # heartbeats have whole seconds
+
+    def reported() -> bool:
+        for service in conn.compute.services(binary="nova-compute"):
+            beat = dt.datetime.fromisoformat(service.updated_at or "1970-01-01T00:00:00")
+            if service.state == "up" and beat.replace(tzinfo=dt.UTC) >= since:
+                return True
+        return False
+
+    try:
+        wait_until(
+            "nova-compute",
+            reported,
+            API_TIMEOUT,
+            alive=lambda: procs.find(layout, "nova-compute") is not None,
+            what="to report to nova-conductor",
+        )
+    except LocalCloudError as exc:
+        exc.log = layout.log("nova-compute")
+        raise
     marker = layout.data / ".discovered-hosts"
-    if marker.exists():
-        return
-    wait_until(
-        "nova-compute",
-        lambda: any(s.state == "up" for s in conn.compute.services(binary="nova-compute")),
-        API_TIMEOUT,
-        alive=lambda: procs.find(layout, "nova-compute") is not None,
-        what="to report to nova-conductor",
-    )
-    conf = layout.etc / "nova" / "nova.conf"
-    discover = [layout.bin("nova-manage"), "--config-file", conf, "cell_v2", "discover_hosts"]
-    run("nova-compute", discover, layout.log("nova-compute"))
-    marker.touch()
+    if not marker.exists():
+        conf = layout.etc / "nova" / "nova.conf"
+        discover = [layout.bin("nova-manage"), "--config-file", conf, "cell_v2", "discover_hosts"]
+        run("nova-compute", discover, layout.log("nova-compute"))
+        marker.touch()
 
 
 def up(layout: Layout, console: Console) -> Timings:
@@ -139,16 +157,17 @@ def up(layout: Layout, console: Console) -> Timings:
     if bootstrap.catalogue_registered(layout):
         # every service finds its peers through the catalogue at request time: start all at once
         with timings.phase("Keystone, Placement, Neutron, Glance, Cinder, Nova"):
-            _start_and_wait(layout, [keystone, *others])
+            started_now = _start_and_wait(layout, [keystone, *others])
     else:
         with timings.phase("Keystone and the service catalogue"):
             _start_and_wait(layout, [keystone])
             bootstrap.register_catalogue(layout, creds, connect(layout.clouds_yaml))
         with timings.phase("Placement, Neutron, Glance, Cinder, Nova"):
-            _start_and_wait(layout, others)
+            started_now = _start_and_wait(layout, others)
     conn = connect(layout.clouds_yaml)  # authenticates lazily: costs nothing when all is done
     with timings.phase("Compute host, flavors, public network, image, encrypted volume type"):
-        _wait_for_compute_host(layout, conn)
+        if "nova-compute" in started_now or not (layout.data / ".discovered-hosts").exists():
+            _wait_for_compute_host(layout, conn)
         bootstrap.create_resources(layout, conn)
     with timings.phase("S3 servers (SeaweedFS)"):
         _in_parallel([lambda s=service: _wait(layout, s, 60) for service in s3.services(layout)])

@@ -173,7 +173,8 @@ def nova(layout: Layout, creds: Credentials) -> Config:
     config["DEFAULT"].update(
         {
             "transport_url": transport_url(creds),
-            "compute_driver": "fake.FakeDriver",
+            # the fake hypervisor with a stable node identity (compute_id file): restartable
+            "compute_driver": "fake.FakeDriverWithoutFakeNodes",
             "host": COMPUTE_HOST,
             "my_ip": HOST,
             "osapi_compute_workers": 1,
@@ -181,6 +182,8 @@ def nova(layout: Layout, creds: Credentials) -> Config:
             "instances_path": str(layout.data / "nova" / "instances"),
             # periodic tasks (incl. host discovery) otherwise start after a random delay up to 60 s
             "periodic_fuzzy_delay": 0,
+            # heartbeat every 5 s (default 10): `up` waits for the first one of nova-compute
+            "report_interval": 5,
         }
     )
     config.update(
