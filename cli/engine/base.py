@@ -59,6 +59,7 @@ class Plan:
     steps: list[Step]
     outputs: dict[str, Any]  # stack outputs, printable
     serial: int  # the state serial the plan was computed against
+    notes: list[str] = field(default_factory=list)  # e.g. interrupted operations to settle
 
     @property
     def changes(self) -> list[Step]:

@@ -237,7 +237,7 @@ class Deployment:
             if urn == self.root_urn:
                 self.stack_outputs = outputs
             record = next((r for r in self._cp.resources if r.urn == urn and not r.delete), None)
-            if record is None or self.preview:
+            if record is None or self.preview or record.outputs == outputs:
                 return
             self._put(record.replace(outputs=outputs))
             self._checkpoint()
@@ -251,19 +251,20 @@ class Deployment:
 
     def _register_root(self, urn: str, reg: Registration) -> tuple[str, str, Props]:
         self.root_urn = urn
-        old = self._old.get(urn)
-        if not self.preview:
-            self._put(self._record_for(urn, reg, outputs=old.outputs if old else {},
-                                       created=old.created if old else now()))
+        if not self.preview and urn not in self._old:
+            self._put(self._record_for(urn, reg, created=now()))
         return urn, "", {}
 
     def _register_component(self, urn: str, reg: Registration) -> tuple[str, str, Props]:
         old = self._old.get(urn)
         step = self._add_step(Step("same" if old else "create", urn, reg.type, reg.name))
         if not self.preview:
-            self._put(self._record_for(urn, reg, outputs=old.outputs if old else {},
-                                       created=old.created if old else now(), modified=now()))
-            self._checkpoint()
+            record = self._record_for(urn, reg, outputs=old.outputs if old else {},
+                                      created=old.created if old else now(),
+                                      modified=old.modified if old else now())
+            if record != old:  # only a real change moves the serial
+                self._put(record)
+                self._checkpoint()
             step.status = "done"
         return urn, "", {}
 
@@ -419,6 +420,12 @@ class Deployment:
         with self._lock:
             return [r for r in self._cp.resources
                     if r.delete or (r.urn not in self._registered and r.type != STACK_TYPE)]
+
+    def pending_notes(self) -> list[str]:
+        """What a preview should say about operations a killed run left half-done."""
+        return [f"a previous run was interrupted while {op.type} "
+                f"{_label(op.resource.type, op.resource.name)}; apply settles it first"
+                for op in self._cp.pending]
 
     def plan_deletes(self) -> None:
         for r in deletion_order(self.leftovers()):

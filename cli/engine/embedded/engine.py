@@ -94,7 +94,8 @@ class EmbeddedEngine:
         if d.errors:
             raise EngineError("\n".join(d.errors))
         d.plan_deletes()
-        return Plan(stack.name, self.name, d.steps, display(d.stack_outputs), d.serial)
+        return Plan(stack.name, self.name, d.steps, display(d.stack_outputs), d.serial,
+                    d.pending_notes())
 
     def up(self, stack: StackRef, program: Program, on_event: OnEvent = ignore_event) -> Result:
         with self._locked(stack, "up", on_event):

@@ -65,6 +65,9 @@ def test_crash_after_create_before_checkpoint_is_adopted_next_run(engine, cloud,
     assert [(p["type"], p["resource"]["urn"].rsplit("::", 1)[-1]) for p in pending] == [
         ("creating", "srv0")]
 
+    plan = engine.preview(STACK, two_tier(str(cloud.path)))
+    assert plan.notes == ["a previous run was interrupted while creating Server 'srv0'; "
+                          "apply settles it first"]
     events: list[str] = []
     result = engine.up(STACK, two_tier(str(cloud.path)),
                        on_event=lambda e: events.append(e.message))

@@ -30,10 +30,13 @@ def test_up_creates_in_dependency_order_then_reup_is_a_noop(engine, cloud):
     assert engine.outputs(STACK) == {"network_id": net_id}
 
     cloud.clear_calls()
-    assert set(ops(engine.preview(STACK, program)).values()) == {"same"}
+    plan = engine.preview(STACK, program)
+    assert set(ops(plan).values()) == {"same"}
     again = engine.up(STACK, program)
     assert again.ok
     assert cloud.mutations() == []
+    # Nothing changed, so the state did not move: a plan saved before is still valid.
+    assert engine.preview(STACK, program).serial == plan.serial
 
 
 def test_in_place_update_touches_only_the_changed_resource(engine, cloud):
