@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pulumi
 from civicloud.engine.values import UNKNOWN_DISPLAY
 from conftest import STACK
 from engine_programs import two_tier
+from testprovider import Network
 
 
 def ops(plan) -> dict[str, str]:
@@ -130,3 +132,16 @@ def test_refresh_reports_drift_then_records_it_and_up_repairs_it(engine, cloud):
     assert sorted(cloud.mutations()) == [("create", "server", "srv1"),
                                          ("update", "server", "srv0")]
     assert {r["flavor"] for r in cloud.resources().values() if r["kind"] == "server"} == {"small"}
+
+
+def test_stack_config_reaches_the_program(engine, cloud):
+    from civicloud.engine.base import StackRef
+
+    def program() -> None:
+        config = pulumi.Config()
+        Network(config.require("network"), str(cloud.path), cidr=config.require("cidr"))
+
+    stack = StackRef("enginetest", "dev", {"enginetest:network": "lan",
+                                           "enginetest:cidr": "10.7.0.0/24"})
+    assert engine.up(stack, program).ok
+    assert [(r["name"], r["cidr"]) for r in cloud.resources().values()] == [("lan", "10.7.0.0/24")]
