@@ -25,14 +25,16 @@ class CivicResource(Resource):
     outputs: ClassVar[tuple[str, ...]] = ()
     secret_outputs: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None, **props: Any):
+    def __init__(
+        self, resource_name: str, opts: pulumi.ResourceOptions | None = None, /, **props: Any
+    ):
         if self.secret_outputs:
             opts = pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=list(self.secret_outputs))
             )
         # Computed outputs are declared as None inputs so the SDK creates their Outputs.
         super().__init__(
-            self.provider_class(), name, {**dict.fromkeys(self.outputs), **props}, opts
+            self.provider_class(), resource_name, {**dict.fromkeys(self.outputs), **props}, opts
         )
 
 

@@ -58,15 +58,27 @@ class CivicProvider(ResourceProvider):
     - `required`: inputs that must be present;
     - `replace_on`: inputs the backend cannot change in place (a change means delete + create;
       delete first, since names are unique on the backends);
-    - outputs are the inputs plus what `_create` computes (ids, addresses, secrets).
+    - outputs are the inputs plus what `_create` computes (ids, addresses, secrets);
+    - `_lookup` finds the resource the inputs name (deterministic name + civicloud marker):
+      `_create` adopts what it finds, so an interrupted apply converges, and `find` lets the
+      embedded engine settle an interrupted create. `findable = False` for resources whose
+      outputs hold a secret only their creation yields (their create adopts and re-issues it).
     """
 
     inputs: ClassVar[tuple[str, ...]] = ()
     required: ClassVar[tuple[str, ...]] = ()
     replace_on: ClassVar[tuple[str, ...]] = ()
     delete_before_replace: ClassVar[bool] = True
+    findable: ClassVar[bool] = True
 
     # -- subclass hooks -------------------------------------------------------------------------
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        raise NotImplementedError
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        """Outputs derived from the live resource (ids, addresses): what `find` can rebuild."""
+        return {}
+
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         raise NotImplementedError
 
@@ -120,6 +132,18 @@ class CivicProvider(ResourceProvider):
         id_, outs = self._create(inputs)
         self.verify(id_, {**inputs, **outs})
         return CreateResult(id_, {**inputs, **outs})
+
+    def find(self, props: dict[str, Any]) -> ReadResult | None:
+        """Whether the resource these inputs name exists (asked by the embedded engine after a
+        crash interrupted its create). Looks, never writes."""
+        if not self.findable:
+            return None
+        inputs = user_inputs(props)
+        id_ = self._lookup(inputs)
+        if id_ is None:
+            return None
+        actual = self._read(id_, inputs) or {}
+        return ReadResult(id_, {**inputs, **actual, **self._computed(id_, inputs)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         actual = self._read(id_, user_inputs(props))

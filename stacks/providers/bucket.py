@@ -35,6 +35,10 @@ def _status(error: ClientError) -> int:
     return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
 
 
+def _unsupported(error: ClientError) -> bool:
+    return _status(error) == 501 or _code(error) == "NotImplemented"
+
+
 def _ignore_missing(call: Any, **kwargs: Any) -> None:
     """Delete a bucket sub-resource that may not exist (S3 answers 404 then)."""
     try:
@@ -130,16 +134,34 @@ class BucketProvider(CivicProvider):
         return result
 
     # -- create / update -------------------------------------------------------------------------
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        s3, bucket = _client(props), props["name"]
+        if not self._exists(s3, bucket):
+            return None
+        tags = self._tags(s3, bucket)
+        # S3 cannot tag a bucket as it creates it: an interrupted create leaves it untagged.
+        # An untagged *empty* bucket holds nobody's data, so it is adopted.
+        untagged_and_empty = not tags and not self._holds_objects(s3, bucket)
+        if tags.get(TAG_TENANT) != props["tenant"] and not untagged_and_empty:
+            raise NotOurs(
+                f"bucket {bucket!r} already exists at {props['endpoint']} and is not tagged "
+                f"as civicloud's for tenant {props['tenant']!r}"
+            )
+        return bucket
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        try:
+            _client(props).get_public_access_block(Bucket=id_)
+            block = "enabled"
+        except ClientError as error:
+            if _status(error) != 404 and not _unsupported(error):
+                raise
+            block = UNSUPPORTED if _unsupported(error) else "disabled"
+        return {"bucket": id_, "public_access_block": block}
+
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         s3, bucket = _client(props), props["name"]
-        if self._exists(s3, bucket):
-            tags = self._tags(s3, bucket)
-            if tags.get(TAG_TENANT) != props["tenant"]:
-                raise NotOurs(
-                    f"bucket {bucket!r} already exists at {props['endpoint']} and is not tagged "
-                    f"as civicloud's for tenant {props['tenant']!r}"
-                )
-        else:
+        if self._lookup(props) is None:
             s3.create_bucket(
                 Bucket=bucket,
                 CreateBucketConfiguration={"LocationConstraint": props["region"]},
@@ -233,7 +255,7 @@ class BucketProvider(CivicProvider):
             else:
                 s3.delete_public_access_block(Bucket=bucket)
         except ClientError as error:
-            if _status(error) == 501 or _code(error) == "NotImplemented":
+            if _unsupported(error):
                 return UNSUPPORTED
             raise
         return "enabled" if block else "disabled"
@@ -253,6 +275,11 @@ class BucketProvider(CivicProvider):
                 ) from None
             raise
         return True
+
+    @staticmethod
+    def _holds_objects(s3: Any, bucket: str) -> bool:
+        listing = s3.list_object_versions(Bucket=bucket, MaxKeys=1)
+        return bool(listing.get("Versions") or listing.get("DeleteMarkers"))
 
     @staticmethod
     def _tags(s3: Any, bucket: str) -> dict[str, str]:
@@ -371,8 +398,7 @@ class BucketProvider(CivicProvider):
         if not self._exists(s3, id_):
             return
         # Checked here, not left to the backend: SeaweedFS deletes a bucket with its objects.
-        listing = s3.list_object_versions(Bucket=id_, MaxKeys=1)
-        if listing.get("Versions") or listing.get("DeleteMarkers"):
+        if self._holds_objects(s3, id_):
             raise ProviderError(
                 f"bucket {id_!r} at {props['endpoint']} still holds objects: civicloud never "
                 "deletes data. Export or empty it (all versions), then run again."

@@ -7,6 +7,7 @@ from typing import Any
 from civicloud.stacks.credentials import openstack_admin, openstack_in_project
 from civicloud.stacks.providers.base import CivicProvider, tenant_metadata
 from civicloud.stacks.providers.errors import NotOurs, ProviderError
+from openstack import exceptions
 
 SERVER_TIMEOUT_S = 300
 
@@ -19,16 +20,22 @@ class KeypairProvider(CivicProvider):
     required = inputs
     replace_on = inputs
 
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        keypair = openstack_admin(props["cloud"]).compute.find_keypair(props["name"])
+        if keypair is not None and keypair.public_key.strip() != props["public_key"].strip():
+            raise NotOurs(f"keypair {props['name']!r} already exists with another public key")
+        return None if keypair is None else keypair.name
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        keypair = openstack_admin(props["cloud"]).compute.get_keypair(id_)
+        return {"fingerprint": keypair.fingerprint}
+
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        conn = openstack_admin(props["cloud"])
-        keypair = conn.compute.find_keypair(props["name"])
-        if keypair is None:
-            keypair = conn.compute.create_keypair(
+        if self._lookup(props) is None:
+            openstack_admin(props["cloud"]).compute.create_keypair(
                 name=props["name"], public_key=props["public_key"]
             )
-        elif keypair.public_key.strip() != props["public_key"].strip():
-            raise NotOurs(f"keypair {props['name']!r} already exists with another public key")
-        return keypair.name, {"fingerprint": keypair.fingerprint}
+        return props["name"], self._computed(props["name"], props)
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
         keypair = openstack_admin(props["cloud"]).compute.find_keypair(id_)
@@ -66,7 +73,7 @@ class ServerProvider(CivicProvider):
 
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         conn = openstack_in_project(props["cloud"], props["project_id"])
-        server = self._existing(conn, props)
+        server = self._existing(conn, props, purge_failed=True)
         if server is None:
             server = conn.compute.create_server(
                 name=props["name"],
@@ -77,22 +84,46 @@ class ServerProvider(CivicProvider):
                 key_name=props.get("keypair"),
                 metadata=self._metadata(props),
             )
-        server = conn.compute.wait_for_server(
-            server, status="ACTIVE", failures=["ERROR"], wait=SERVER_TIMEOUT_S
-        )
-        port = self._port(conn, server.id)
-        return server.id, {
-            "server_id": server.id,
+        server = self._wait_active(conn, server)
+        return server.id, self._computed(server.id, props)
+
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        conn = openstack_in_project(props["cloud"], props["project_id"])
+        server = self._existing(conn, props, purge_failed=False)
+        return None if server is None or server.status == "ERROR" else server.id
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        port = self._port(openstack_in_project(props["cloud"], props["project_id"]), id_)
+        return {
+            "server_id": id_,
             "port_id": port.id if port else None,
             "address": port.fixed_ips[0]["ip_address"] if port and port.fixed_ips else None,
         }
 
     @staticmethod
-    def _existing(conn: Any, props: dict[str, Any]) -> Any:
-        """The tenant's server of that name left by an interrupted run, if any."""
+    def _wait_active(conn: Any, server: Any) -> Any:
+        try:
+            return conn.compute.wait_for_server(
+                server, status="ACTIVE", failures=["ERROR"], wait=SERVER_TIMEOUT_S
+            )
+        except exceptions.ResourceFailure:
+            fault = (conn.compute.get_server(server.id).fault or {}).get("message", "no reason")
+            raise ProviderError(
+                f"server {server.name!r} failed to boot: {fault} (it is left in ERROR; the next "
+                "apply deletes and recreates it)"
+            ) from None
+        except exceptions.ResourceTimeout:
+            raise ProviderError(
+                f"server {server.name!r} is not ACTIVE after {SERVER_TIMEOUT_S} s"
+            ) from None
+
+    @staticmethod
+    def _existing(conn: Any, props: dict[str, Any], purge_failed: bool) -> Any:
+        """The tenant's server of that name left by an interrupted run, if any; with
+        `purge_failed`, one that failed to boot is deleted so that a fresh one is made."""
         for server in conn.compute.servers(name=f"^{props['name']}$"):
             if server.metadata.get("civicloud:tenant") == props["tenant"]:
-                if server.status == "ERROR":
+                if server.status == "ERROR" and purge_failed:
                     conn.compute.delete_server(server)
                     conn.compute.wait_for_delete(server, wait=SERVER_TIMEOUT_S)
                     return None

@@ -31,29 +31,53 @@ class ProjectProvider(CivicProvider):
     required = ("cloud", "tenant", "name")
     replace_on = ("cloud", "domain")
 
-    def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        conn = openstack_admin(props["cloud"])
+    @staticmethod
+    def _existing(conn: Any, props: dict[str, Any]) -> Any:
         domain_id = _domain_id(conn, props.get("domain", "default"))
         project = conn.identity.find_project(props["name"], domain_id=domain_id)
-        if project is None:
-            project = conn.identity.create_project(
-                name=props["name"],
-                domain_id=domain_id,
-                description=props.get("description", ""),
-                tags=tenant_tags(props["tenant"]),
-            )
-        elif is_ours(project.tags, props["tenant"]):
-            project = conn.identity.update_project(
-                project, description=props.get("description", "")
-            )
-        else:
+        if project is not None and not is_ours(project.tags, props["tenant"]):
             raise NotOurs(
                 f"project {props['name']!r} already exists and is not tagged as civicloud's "
                 f"for tenant {props['tenant']!r}: rename the tenant or remove that project"
             )
-        role = conn.identity.find_role(props.get("operator_role", "member"), ignore_missing=False)
+        return project
+
+    @staticmethod
+    def _operator_role(conn: Any, props: dict[str, Any]) -> Any:
+        return conn.identity.find_role(props.get("operator_role", "member"), ignore_missing=False)
+
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        conn = openstack_admin(props["cloud"])
+        project = self._existing(conn, props)
+        if project is None:
+            return None
+        # Without the operator's role the project is not usable yet: let create finish it.
+        assigned = conn.identity.role_assignments(
+            scope_project_id=project.id,
+            user_id=conn.current_user_id,
+            role_id=self._operator_role(conn, props).id,
+        )
+        return project.id if list(assigned) else None
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        project = openstack_admin(props["cloud"]).identity.get_project(id_)
+        return {"project_id": id_, "domain_id": project.domain_id}
+
+    def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        conn = openstack_admin(props["cloud"])
+        project = self._existing(conn, props)
+        if project is None:
+            project = conn.identity.create_project(
+                name=props["name"],
+                domain_id=_domain_id(conn, props.get("domain", "default")),
+                description=props.get("description", ""),
+                tags=tenant_tags(props["tenant"]),
+            )
+        else:
+            conn.identity.update_project(project, description=props.get("description", ""))
+        role = self._operator_role(conn, props)
         conn.identity.assign_project_role_to_user(project, conn.current_user_id, role)
-        return project.id, {"project_id": project.id, "domain_id": domain_id}
+        return project.id, self._computed(project.id, props)
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
         conn = openstack_admin(props["cloud"])
@@ -94,6 +118,7 @@ class UserProvider(CivicProvider):
 
     Adopting an existing user of the tenant resets its password: its old one is unknown."""
 
+    findable = False
     inputs = ("cloud", "tenant", "name", "domain", "project_id", "email")
     required = ("cloud", "tenant", "name", "project_id")
     replace_on = ("cloud", "domain")
@@ -151,21 +176,31 @@ class GroupProvider(CivicProvider):
     required = ("cloud", "tenant", "name")
     replace_on = ("cloud", "domain")
 
-    def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _lookup(self, props: dict[str, Any]) -> str | None:
         conn = openstack_admin(props["cloud"])
         domain_id = _domain_id(conn, props.get("domain", "default"))
         group = conn.identity.find_group(props["name"], domain_id=domain_id)
-        if group is None:
-            group = conn.identity.create_group(
-                name=props["name"], domain_id=domain_id, description=marker(props["tenant"])
-            )
-        elif group.description != marker(props["tenant"]):
+        if group is not None and group.description != marker(props["tenant"]):
             raise NotOurs(
                 f"group {props['name']!r} already exists and was not created by civicloud for "
                 f"tenant {props['tenant']!r}"
             )
-        self._sync_members(conn, group.id, props.get("members", []))
-        return group.id, {"group_id": group.id}
+        return None if group is None else group.id
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        return {"group_id": id_}
+
+    def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        conn = openstack_admin(props["cloud"])
+        group_id = self._lookup(props)
+        if group_id is None:
+            group_id = conn.identity.create_group(
+                name=props["name"],
+                domain_id=_domain_id(conn, props.get("domain", "default")),
+                description=marker(props["tenant"]),
+            ).id
+        self._sync_members(conn, group_id, props.get("members", []))
+        return group_id, self._computed(group_id, props)
 
     @staticmethod
     def _sync_members(conn: Any, group_id: str, wanted: list[str]) -> None:
@@ -218,8 +253,20 @@ class RoleAssignmentProvider(CivicProvider):
             conn.identity.assign_project_role_to_user(props["project_id"], props["actor_id"], role)
         else:
             conn.identity.assign_project_role_to_group(props["project_id"], props["actor_id"], role)
-        id_ = f"{props['project_id']}/{props['actor']}/{props['actor_id']}/{role.id}"
-        return id_, {"role_id": role.id}
+        id_ = self._id(props, role.id)
+        return id_, self._computed(id_, props)
+
+    @staticmethod
+    def _id(props: dict[str, Any], role_id: str) -> str:
+        return f"{props['project_id']}/{props['actor']}/{props['actor_id']}/{role_id}"
+
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        role = openstack_admin(props["cloud"]).identity.find_role(props["role"])
+        id_ = None if role is None else self._id(props, role.id)
+        return id_ if id_ and self._read(id_, props) is not None else None
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        return {"role_id": id_.rsplit("/", 1)[-1]}
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
         project_id, actor, actor_id, role_id = id_.split("/")
@@ -252,6 +299,8 @@ class ApplicationCredentialProvider(CivicProvider):
     as that user (password from the User resource, a secret) scoped to the project. Its secret
     cannot be read back: an existing credential of that name is replaced on create.
     """
+
+    findable = False
 
     inputs = ("cloud", "project_id", "user_id", "user_name", "password", "name", "roles")
     required = ("cloud", "project_id", "user_id", "user_name", "password", "name")

@@ -16,8 +16,8 @@ from civicloud.stacks.providers.errors import NotOurs, ProviderError
 from openstack import exceptions
 
 
-def _adopt_or_create(conn: Any, kind: str, props: dict[str, Any], attrs: dict[str, Any]) -> Any:
-    """Find the tenant's object of this kind by name in the project, or create and tag it."""
+def _existing(conn: Any, kind: str, props: dict[str, Any]) -> Any:
+    """The tenant's object of this kind with this name in the project, if any."""
     existing = list(
         getattr(conn.network, f"{kind}s")(name=props["name"], project_id=props["project_id"])
     )
@@ -29,25 +29,47 @@ def _adopt_or_create(conn: Any, kind: str, props: dict[str, Any], attrs: dict[st
             f"{kind.replace('_', ' ')} {props['name']!r} already exists in the project and is "
             f"not tagged as civicloud's for tenant {props['tenant']!r}"
         )
-    obj = getattr(conn.network, f"create_{kind}")(
-        name=props["name"], project_id=props["project_id"], **attrs
-    )
-    conn.network.set_tags(obj, tenant_tags(props["tenant"]))
+    return None
+
+
+def _adopt_or_create(conn: Any, kind: str, props: dict[str, Any], attrs: dict[str, Any]) -> Any:
+    """Adopt the tenant's object of this kind left by an interrupted run, or create and tag it."""
+    obj = _existing(conn, kind, props)
+    if obj is None:
+        obj = getattr(conn.network, f"create_{kind}")(
+            name=props["name"], project_id=props["project_id"], **attrs
+        )
+        conn.network.set_tags(obj, tenant_tags(props["tenant"]))
     return obj
+
+
+class _Tagged(CivicProvider):
+    """A Neutron object found by name + tags; its id is also its `<kind>_id` output."""
+
+    kind: str = ""
+
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        obj = _existing(openstack_admin(props["cloud"]), self.kind, props)
+        return None if obj is None else obj.id
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        return {f"{self.kind}_id": id_}
 
 
 def _find(conn: Any, kind: str, id_: str) -> Any:
     return getattr(conn.network, f"find_{kind}")(id_, ignore_missing=True)
 
 
-class NetworkProvider(CivicProvider):
+class NetworkProvider(_Tagged):
+    kind = "network"
+
     inputs = ("cloud", "tenant", "project_id", "name")
     required = inputs
     replace_on = ("cloud", "tenant", "project_id")
 
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         net = _adopt_or_create(openstack_admin(props["cloud"]), "network", props, {})
-        return net.id, {"network_id": net.id}
+        return net.id, self._computed(net.id, props)
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
         net = _find(openstack_admin(props["cloud"]), "network", id_)
@@ -61,7 +83,9 @@ class NetworkProvider(CivicProvider):
         openstack_admin(props["cloud"]).network.delete_network(id_, ignore_missing=True)
 
 
-class SubnetProvider(CivicProvider):
+class SubnetProvider(_Tagged):
+    kind = "subnet"
+
     """A subnet; its CIDR and network cannot change in place, the rest can."""
 
     inputs = (
@@ -93,7 +117,7 @@ class SubnetProvider(CivicProvider):
                 **self._mutable(props),
             },
         )
-        return subnet.id, {"subnet_id": subnet.id, "gateway_ip": subnet.gateway_ip}
+        return subnet.id, {**self._computed(subnet.id, props), "gateway_ip": subnet.gateway_ip}
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
         subnet = _find(openstack_admin(props["cloud"]), "subnet", id_)
@@ -121,7 +145,9 @@ class SubnetProvider(CivicProvider):
         openstack_admin(props["cloud"]).network.delete_subnet(id_, ignore_missing=True)
 
 
-class RouterProvider(CivicProvider):
+class RouterProvider(_Tagged):
+    kind = "router"
+
     """A router, with a gateway on an external network when one is named."""
 
     inputs = ("cloud", "tenant", "project_id", "name", "external_network")
@@ -140,7 +166,7 @@ class RouterProvider(CivicProvider):
         router = _adopt_or_create(
             conn, "router", props, {"external_gateway_info": gateway} if gateway else {}
         )
-        return router.id, {"router_id": router.id}
+        return router.id, self._computed(router.id, props)
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
         conn = openstack_admin(props["cloud"])
@@ -178,8 +204,12 @@ class RouterInterfaceProvider(CivicProvider):
         conn = openstack_admin(props["cloud"])
         if not self._port(conn, props["router_id"], props["subnet_id"]):
             conn.network.add_interface_to_router(props["router_id"], subnet_id=props["subnet_id"])
-        port = self._port(conn, props["router_id"], props["subnet_id"])
-        return f"{props['router_id']}/{props['subnet_id']}", {"port_id": port.id}
+        id_ = f"{props['router_id']}/{props['subnet_id']}"
+        return id_, self._read(id_, props) or {}
+
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        id_ = f"{props['router_id']}/{props['subnet_id']}"
+        return id_ if self._read(id_, props) else None
 
     @staticmethod
     def _port(conn: Any, router_id: str, subnet_id: str) -> Any:
@@ -204,7 +234,9 @@ class RouterInterfaceProvider(CivicProvider):
             )
 
 
-class SecurityGroupProvider(CivicProvider):
+class SecurityGroupProvider(_Tagged):
+    kind = "security_group"
+
     inputs = ("cloud", "tenant", "project_id", "name", "description")
     required = ("cloud", "tenant", "project_id", "name")
     replace_on = ("cloud", "tenant", "project_id")
@@ -216,7 +248,7 @@ class SecurityGroupProvider(CivicProvider):
             props,
             {"description": props.get("description", "")},
         )
-        return group.id, {"security_group_id": group.id}
+        return group.id, self._computed(group.id, props)
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
         group = _find(openstack_admin(props["cloud"]), "security_group", id_)
@@ -263,19 +295,26 @@ class SecurityGroupRuleProvider(CivicProvider):
 
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         conn = openstack_admin(props["cloud"])
+        # The same rule may exist already (an interrupted run created it): adopt it.
+        rule_id = (
+            self._lookup(props)
+            or conn.network.create_security_group_rule(
+                project_id=props["project_id"], **self._attrs(props)
+            ).id
+        )
+        return rule_id, self._computed(rule_id, props)
+
+    def _lookup(self, props: dict[str, Any]) -> str | None:
         attrs = self._attrs(props)
-        try:
-            rule = conn.network.create_security_group_rule(project_id=props["project_id"], **attrs)
-        except exceptions.ConflictException:
-            # The same rule exists already (an interrupted run created it): adopt it.
-            rule = next(
-                r
-                for r in conn.network.security_group_rules(
-                    security_group_id=props["security_group_id"]
-                )
-                if all(getattr(r, k) == v for k, v in attrs.items())
-            )
-        return rule.id, {"rule_id": rule.id}
+        rules = openstack_admin(props["cloud"]).network.security_group_rules(
+            security_group_id=props["security_group_id"]
+        )
+        return next(
+            (r.id for r in rules if all(getattr(r, k) == v for k, v in attrs.items())), None
+        )
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        return {"rule_id": id_}
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
         rule = _find(openstack_admin(props["cloud"]), "security_group_rule", id_)

@@ -73,6 +73,11 @@ class QuotaProvider(CivicProvider):
     replace_on = ("cloud", "project_id", "service")
     delete_before_replace = False  # quotas have no name to collide on
 
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        # A project always has quotas (the defaults): `find` reports them and the diff that
+        # follows sets the declared limits.
+        return f"{props['project_id']}/{props['service']}"
+
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         conn = openstack_admin(props["cloud"])
         _set(conn, props["service"], props["project_id"], props["limits"])

@@ -47,7 +47,15 @@ class VolumeProvider(CivicProvider):
             conn.block_storage.wait_for_status(
                 volume, "available", failures=["error"], wait=VOLUME_TIMEOUT_S
             )
-        return volume.id, {"volume_id": volume.id}
+        return volume.id, self._computed(volume.id, props)
+
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        conn = openstack_in_project(props["cloud"], props["project_id"])
+        volume = self._existing(conn, props)
+        return None if volume is None else volume.id
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        return {"volume_id": id_}
 
     @staticmethod
     def _existing(conn: Any, props: dict[str, Any]) -> Any:
@@ -132,8 +140,12 @@ class VolumeAttachmentProvider(CivicProvider):
         conn.block_storage.wait_for_status(
             volume, "in-use", failures=["error"], wait=VOLUME_TIMEOUT_S
         )
-        attachment = self._attachment(conn, props["server_id"], props["volume_id"])
-        return f"{props['server_id']}/{props['volume_id']}", {"device": attachment.device}
+        id_ = f"{props['server_id']}/{props['volume_id']}"
+        return id_, self._read(id_, props) or {}
+
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        id_ = f"{props['server_id']}/{props['volume_id']}"
+        return id_ if self._read(id_, props) is not None else None
 
     @staticmethod
     def _attachment(conn: Any, server_id: str, volume_id: str) -> Any:
