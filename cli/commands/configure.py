@@ -106,10 +106,11 @@ def command(tenant_file: Path | None, outputs_file: Path | None, inventory_file:
     mode = " (check mode: nothing is changed)" if check else ""
     click.echo(f"configuring tenant {variables['civicloud_tenant']}{mode}")
     result = run_site(path, env, limit=limit, tags=tags, check=check, progress=_print_progress)
-    _print_summary(result)
     if not result.hosts:
-        _fail(f"no host matched (ansible-runner status: {result.runner_status})",
+        click.echo(result.output_tail, err=True)
+        _fail(f"no host was configured (ansible-runner status: {result.runner_status})",
               exitcodes.FAILURE)
+    _print_summary(result)
     if not result.ok:
         failed = ", ".join(result.failed_hosts) or "the run"
         _fail(f"{failed} not configured (ansible-runner status: {result.runner_status})",

@@ -44,8 +44,20 @@ def read_outputs(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: no such file (the tenant's stack outputs, JSON)") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("servers", {}), dict):
+    if not isinstance(data, dict):
         raise InputError(f"{path}: expected an object with `servers` and `buckets` maps")
+    for section, required in (("servers", ()), ("buckets", ("name", "endpoint"))):
+        entries = data.get(section, {})
+        if not isinstance(entries, dict):
+            raise InputError(f"{path}: {section}: expected a map of name -> object, "
+                             f"found {type(entries).__name__}")
+        for name, entry in entries.items():
+            if not isinstance(entry, dict):
+                raise InputError(f"{path}: {section}.{name}: expected an object, "
+                                 f"found {type(entry).__name__}")
+            missing = [key for key in required if key not in entry]
+            if missing:
+                raise InputError(f"{path}: {section}.{name}: missing {', '.join(missing)}")
     return data
 
 

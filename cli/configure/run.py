@@ -44,6 +44,7 @@ class HostSummary:
 class RunResult:
     hosts: dict[str, HostSummary]
     runner_status: str  # successful | failed | timeout | canceled
+    output_tail: str = ""  # ansible-playbook's last lines: what went wrong before any host ran
 
     @property
     def failed_hosts(self) -> list[str]:
@@ -119,6 +120,8 @@ def run_site(
         **env,
         "PATH": path,
         "ANSIBLE_PIPELINING": "True",
+        # A dropped SSH connection (exit 255) is retried before a host counts as unreachable.
+        "ANSIBLE_SSH_RETRIES": "3",
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
         "ANSIBLE_NOCOLOR": "True",
     }
@@ -141,6 +144,7 @@ def run_site(
                 summary = hosts.setdefault(host, HostSummary())
                 attr = {"failures": "failed", "dark": "unreachable"}.get(counter, counter)
                 setattr(summary, attr, count)
-        return RunResult(hosts, runner.status)
+        tail = "" if hosts else "\n".join(runner.stdout.read().strip().splitlines()[-15:])
+        return RunResult(hosts, runner.status, tail)
     finally:
         shutil.rmtree(private, ignore_errors=True)
