@@ -80,6 +80,7 @@ class Result:
     steps: list[Step]
     outputs: dict[str, Any]
     errors: list[str]
+    invalid: bool = False  # failed on the program's input (exit 2), not on a backend (exit 1)
 
     def failed(self) -> list[Step]:
         return [s for s in self.steps if s.status == "failed"]

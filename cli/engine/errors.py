@@ -11,12 +11,21 @@ class InvalidStackName(EngineError):
     """A stack name that cannot be a file or object name."""
 
 
-class UnsupportedResourceOption(EngineError):
+class InvalidProgram(EngineError):
+    """The program declared something the engine or a provider refuses before any change:
+    exit code 2 (invalid input), nothing was touched by that resource."""
+
+
+class UnsupportedResourceOption(InvalidProgram):
     """The program asked for a Pulumi resource option the embedded engine does not implement."""
 
 
-class ProviderNotRegistered(EngineError):
+class ProviderNotRegistered(InvalidProgram):
     """No provider class is registered for a resource type token."""
+
+
+class InvalidResourceInputs(InvalidProgram):
+    """A provider's `check` refused a resource's inputs."""
 
 
 class StateLocked(EngineError):

@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from civicloud.engine.base import Event, OnEvent, Op, StackRef, Step
-from civicloud.engine.errors import EngineError, PendingOperations
+from civicloud.engine.errors import (
+    EngineError,
+    InvalidResourceInputs,
+    PendingOperations,
+)
 from civicloud.engine.graph import (
     creation_order,
     deletion_order,
@@ -120,6 +124,7 @@ class Deployment:
         self.errors: list[str] = []
         self.program_errors: list[str] = []
         self.failed = False
+        self.invalid = False  # a failure due to the program's input, not to a backend
         self.root_urn: str | None = None
         self.stack_outputs: Props = dict(checkpoint.stack_outputs())
 
@@ -181,10 +186,11 @@ class Deployment:
             self.steps.append(step)
         return step
 
-    def note_error(self, message: str) -> None:
+    def note_error(self, message: str, invalid: bool = False) -> None:
         """A registration refused: the program will fail, so no further step may start."""
         with self._lock:
             self.failed = True
+            self.invalid = self.invalid or invalid
             if message not in self.errors:
                 self.errors.append(message)
 
@@ -320,7 +326,7 @@ class Deployment:
         result = provider.check(reveal(olds), reveal(news))
         if result.failures:
             reasons = "; ".join(f"{f.property}: {f.reason}" for f in result.failures)
-            raise EngineError(f"{label}: invalid inputs: {reasons}")
+            raise InvalidResourceInputs(f"{label}: invalid inputs: {reasons}")
         return mark_secret(dict(result.inputs), secret_keys(news))
 
     def _preview_answer(

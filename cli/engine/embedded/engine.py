@@ -18,7 +18,7 @@ from civicloud.engine.base import (
 from civicloud.engine.embedded.deployment import Deployment
 from civicloud.engine.embedded.monitor import EngineLog, Monitor
 from civicloud.engine.embedded.program import run_program
-from civicloud.engine.errors import EngineError, ForeignState
+from civicloud.engine.errors import EngineError, ForeignState, InvalidProgram
 from civicloud.engine.secrets import PASSPHRASE_ENV, PassphraseCrypter
 from civicloud.engine.state.local import LocalStateStore
 from civicloud.engine.state.model import ENGINE_NAME, Checkpoint, from_json, to_json
@@ -92,7 +92,7 @@ class EmbeddedEngine:
         d = self._deployment(stack, preview=True, on_event=ignore_event)
         self._run(d, program)
         if d.errors:
-            raise EngineError("\n".join(d.errors))
+            raise (InvalidProgram if d.invalid else EngineError)("\n".join(d.errors))
         d.plan_deletes()
         return Plan(stack.name, self.name, d.steps, display(d.stack_outputs), d.serial,
                     d.pending_notes())
@@ -154,7 +154,7 @@ class EmbeddedEngine:
     def _result(self, stack: StackRef, d: Deployment) -> Result:
         errors = d.errors or d.program_errors
         return Result(stack.name, self.name, not errors, d.steps, display(d.stack_outputs),
-                      list(errors))
+                      list(errors), invalid=d.invalid)
 
     def _run(self, d: Deployment, program: Program) -> None:
         server = grpc.server(ThreadPoolExecutor(max_workers=self.parallel * 4 + 8),

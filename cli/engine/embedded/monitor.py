@@ -11,7 +11,7 @@ from typing import Any
 
 import grpc
 from civicloud.engine.embedded.deployment import Deployment, Registration, StepSkipped
-from civicloud.engine.errors import EngineError, UnsupportedResourceOption
+from civicloud.engine.errors import EngineError, InvalidProgram, UnsupportedResourceOption
 from civicloud.engine.values import from_struct, to_struct
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
@@ -103,7 +103,7 @@ class Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         except StepSkipped as exc:
             _refuse(context, str(exc))
         except EngineError as exc:
-            self._d.note_error(str(exc))
+            self._d.note_error(str(exc), invalid=isinstance(exc, InvalidProgram))
             _refuse(context, str(exc))
         except Exception as exc:  # a provider's check/diff raising: report, don't crash the server
             message = f"{request.type} '{request.name}': {exc}"

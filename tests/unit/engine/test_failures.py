@@ -44,6 +44,7 @@ def test_provider_failure_keeps_completed_steps_and_skips_deletes(engine, cloud,
     result = engine.up(STACK, changed)
     assert not result.ok
     assert any("srv1" in e and "injected" in e for e in result.errors)
+    assert not result.invalid  # a backend failure, not bad input
     assert [s.name for s in result.failed()] == ["srv1"]
     assert not any(c[0] == "delete" for c in cloud.mutations())  # no "gone" deletes
     # Everything in the cloud is in the state (nothing leaked), old copies included.

@@ -8,7 +8,7 @@ import logging
 import pulumi
 import pytest
 from civicloud.engine.embedded import EmbeddedEngine
-from civicloud.engine.errors import SecretsError
+from civicloud.engine.errors import InvalidProgram, SecretsError
 from civicloud.engine.state.local import LocalStateStore
 from civicloud.engine.values import SECRET_MASK, SECRET_SIG
 from conftest import STACK
@@ -82,10 +82,10 @@ def test_unsupported_resource_options_are_refused_by_name(engine, cloud, option,
         Network("net", str(cloud.path), opts=opts)
 
     result = engine.up(STACK, program)
-    assert not result.ok
+    assert not result.ok and result.invalid
     assert any(option in e and "'net'" in e for e in result.errors), result.errors
     assert cloud.resources() == {}
-    with pytest.raises(Exception, match=option):
+    with pytest.raises(InvalidProgram, match=option):
         engine.preview(STACK, program)
 
 
