@@ -10,13 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 from civicloud import exitcodes
-from civicloud.engine.errors import (
-    EngineError,
-    InvalidStackName,
-    SecretsError,
-    StateCorrupt,
-    StateLocked,
-)
+from civicloud.engine.errors import EngineError, InvalidOption, SecretsError
 from rich.console import Console
 from rich.table import Table
 
@@ -40,10 +34,10 @@ def _errors() -> Iterator[None]:
     """Engine errors as one line and the right exit code, never a traceback."""
     try:
         yield
-    except (InvalidStackName, SecretsError) as exc:
+    except (InvalidOption, SecretsError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exitcodes.INVALID_INPUT)
-    except (StateLocked, StateCorrupt, EngineError) as exc:
+    except EngineError as exc:  # locked, unreachable, corrupt state
         click.echo(f"error: {exc}", err=True)
         sys.exit(exitcodes.FAILURE)
 

@@ -7,7 +7,11 @@ class EngineError(Exception):
     """A run could not proceed; the message is meant for the sysadmin, never a traceback."""
 
 
-class InvalidStackName(EngineError):
+class InvalidOption(EngineError):
+    """A setting given by the user is wrong (stack name, --state, --engine): exit code 2."""
+
+
+class InvalidStackName(InvalidOption):
     """A stack name that cannot be a file or object name."""
 
 
@@ -36,6 +40,10 @@ class StateCorrupt(EngineError):
     """The state file exists but cannot be read as a civicloud checkpoint."""
 
 
+class StateUnreachable(EngineError):
+    """The state store cannot be reached or refuses access (S3 endpoint, bucket, credentials)."""
+
+
 class SecretsError(EngineError):
     """The state holds secrets and the passphrase is missing or wrong."""
 
@@ -44,7 +52,7 @@ class PendingOperations(EngineError):
     """A previous run was interrupted mid-step and the engine cannot settle it on its own."""
 
 
-class EngineUnavailable(EngineError):
+class EngineUnavailable(InvalidOption):
     """The requested engine cannot run on this machine (e.g. no Pulumi CLI on PATH)."""
 
 

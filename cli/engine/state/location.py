@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from civicloud.engine.errors import EngineError
+from civicloud.engine.errors import InvalidOption
 from civicloud.engine.state.local import DEFAULT_DIR, LocalStateStore
 from civicloud.engine.state.store import StateStore
 
@@ -64,13 +64,13 @@ def parse_state_url(url: str | None) -> StateLocation:
                                                else url))
     if parsed.scheme == "s3":
         if not parsed.netloc:
-            raise EngineError(f"--state {url}: expected s3://BUCKET/PREFIX?endpoint=...")
+            raise InvalidOption(f"--state {url}: expected s3://BUCKET/PREFIX?endpoint=...")
         q = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
         unknown = set(q) - {"endpoint", "profile", "region"}
         if unknown:
-            raise EngineError(f"--state {url}: unknown parameter(s) {', '.join(sorted(unknown))}"
+            raise InvalidOption(f"--state {url}: unknown parameter(s) {', '.join(sorted(unknown))}"
                               " (expected endpoint, profile, region)")
         return StateLocation("s3", bucket=parsed.netloc, prefix=parsed.path.strip("/"),
                              endpoint=q.get("endpoint"), profile=q.get("profile"),
                              region=q.get("region", "us-east-1"))
-    raise EngineError(f"--state {url}: expected a directory, file://PATH or s3://BUCKET/PREFIX")
+    raise InvalidOption(f"--state {url}: expected a directory, file://PATH or s3://BUCKET/PREFIX")

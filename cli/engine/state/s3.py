@@ -19,8 +19,8 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
-from civicloud.engine.errors import EngineError, StateCorrupt, StateLocked
+from botocore.exceptions import BotoCoreError, ClientError
+from civicloud.engine.errors import StateCorrupt, StateLocked, StateUnreachable
 from civicloud.engine.state.store import OnWait, check_stack_name, describe_owner, lock_owner
 
 LEASE_SECONDS = 60.0
@@ -31,6 +31,15 @@ def _code(exc: Exception) -> str:
     return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
 
 
+@contextmanager
+def _reaching(where: str) -> Iterator[None]:
+    """S3 and credential failures as one clear line (endpoint down, no bucket, bad keys)."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        raise StateUnreachable(f"{where}: {exc}") from exc
+
+
 class S3StateStore:
     def __init__(self, bucket: str, prefix: str = "", *, endpoint: str | None = None,
                  profile: str | None = None, region: str = "us-east-1",
@@ -38,9 +47,10 @@ class S3StateStore:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.lease = lease
-        session = boto3.session.Session(profile_name=profile, region_name=region)
-        self._s3 = session.client("s3", endpoint_url=endpoint, config=Config(
-            s3={"addressing_style": "path"}, retries={"max_attempts": 5, "mode": "standard"}))
+        with _reaching(f"s3://{bucket}"):
+            session = boto3.session.Session(profile_name=profile, region_name=region)
+            self._s3 = session.client("s3", endpoint_url=endpoint, config=Config(
+                s3={"addressing_style": "path"}, retries={"max_attempts": 5, "mode": "standard"}))
         self._held: dict[str, _Lease] = {}
 
     def _key(self, stack: str, suffix: str) -> str:
@@ -51,14 +61,16 @@ class S3StateStore:
         return f"s3://{self.bucket}/{self._key(stack, '.json')}"
 
     def read(self, stack: str) -> dict[str, Any] | None:
+        with _reaching(self.location(stack)):
+            try:
+                body = self._s3.get_object(Bucket=self.bucket,
+                                           Key=self._key(stack, ".json"))["Body"].read()
+            except ClientError as exc:
+                if _code(exc) in ("NoSuchKey", "404"):
+                    return None
+                raise
         try:
-            body = self._s3.get_object(Bucket=self.bucket, Key=self._key(stack, ".json"))["Body"]
-        except ClientError as exc:
-            if _code(exc) in ("NoSuchKey", "404"):
-                return None
-            raise EngineError(f"{self.location(stack)}: cannot read the state ({exc})") from exc
-        try:
-            return json.loads(body.read())
+            return json.loads(body)
         except ValueError as exc:
             raise StateCorrupt(f"{self.location(stack)}: not JSON ({exc})") from exc
 
@@ -68,25 +80,27 @@ class S3StateStore:
             raise StateLocked(f"stack {stack}: the lock was lost (lease expired and taken over); "
                               "the state was not written. Run again to converge.")
         # A PUT replaces the object atomically: readers see the old or the new checkpoint.
-        self._s3.put_object(Bucket=self.bucket, Key=self._key(stack, ".json"),
-                            Body=json.dumps(doc, indent=2).encode(),
-                            ContentType="application/json")
+        with _reaching(self.location(stack)):
+            self._s3.put_object(Bucket=self.bucket, Key=self._key(stack, ".json"),
+                                Body=json.dumps(doc, indent=2).encode(),
+                                ContentType="application/json")
 
     def stacks(self) -> Iterator[str]:
         paginator = self._s3.get_paginator("list_objects_v2")
         prefix = f"{self.prefix}/" if self.prefix else ""
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
-            for obj in page.get("Contents", []):
-                name = obj["Key"][len(prefix):]
-                if name.endswith(".json"):
-                    yield name[: -len(".json")]
+        with _reaching(f"s3://{self.bucket}/{prefix}"):
+            pages = paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/")
+            keys = [obj["Key"] for page in pages for obj in page.get("Contents", [])]
+        for key in keys:
+            if key.endswith(".json"):
+                yield key[len(prefix): -len(".json")]
 
     @contextmanager
     def lock(self, stack: str, operation: str, timeout: float, on_wait: OnWait) -> Iterator[None]:
         lease = _Lease(self, self._key(stack, ".lock"), operation)
         deadline = time.monotonic() + timeout
         waited = False
-        while not lease.try_acquire():
+        while not _try(lease, self.location(stack)):
             holder = describe_owner(lease.holder_body)
             if time.monotonic() >= deadline:
                 raise StateLocked(f"stack {stack} is still locked after {timeout:.0f} s: {holder}."
@@ -102,6 +116,11 @@ class S3StateStore:
         finally:
             del self._held[stack]
             lease.release()
+
+
+def _try(lease: _Lease, where: str) -> bool:
+    with _reaching(where):
+        return lease.try_acquire()
 
 
 class _Lease:
@@ -157,15 +176,17 @@ class _Lease:
             try:
                 self._etag = s3.put_object(Bucket=bucket, Key=self._key, Body=self._body(),
                                            IfMatch=self._etag)["ETag"]
-            except ClientError:
+            except ClientError:  # the lock object changed under us: someone took it over
                 self.lost = True
                 return
+            except BotoCoreError:  # endpoint unreachable for now: try again at the next tick
+                continue
 
     def release(self) -> None:
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join()
         if not self.lost:  # else it was taken over after our lease expired: not ours to delete
-            with suppress(ClientError):
+            with suppress(ClientError, BotoCoreError):
                 self._store._s3.delete_object(Bucket=self._store.bucket, Key=self._key,
                                               IfMatch=self._etag)
