@@ -45,3 +45,11 @@ def test_clear_pending_says_when_there_is_nothing_to_clear(engine, cloud, state_
     assert engine.up(STACK, two_tier(str(cloud.path))).ok
     result = run("state", "clear-pending", "dev", "--state", str(state_dir), "--yes")
     assert result.exit_code == 0 and "no interrupted operation" in result.output
+
+
+def test_a_wrong_or_unreachable_state_location_is_one_clear_line():
+    bad = run("state", "list", "--state", "s3://b/x?endpont=http://127.0.0.1:8333")
+    assert bad.exit_code == 2 and "unknown parameter(s) endpont" in bad.output
+    down = run("state", "list", "--state", "s3://b/x?endpoint=http://127.0.0.1:1")
+    assert down.exit_code == 1 and "s3://b/x/" in down.output
+    assert "Traceback" not in bad.output + down.output
