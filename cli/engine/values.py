@@ -100,3 +100,21 @@ def display(value: Any) -> Any:
 def changed_keys(old: Props, new: Props) -> list[str]:
     """Top-level properties whose plain values differ (an unknown new value counts as a change)."""
     return sorted(k for k in old.keys() | new.keys() if reveal(old.get(k)) != reveal(new.get(k)))
+
+
+def _secret_strings(value: Any, inside: bool = False) -> list[str]:
+    if is_secret(value):
+        return _secret_strings(value["value"], True)
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _secret_strings(v, inside)]
+    if isinstance(value, list):
+        return [s for v in value for s in _secret_strings(v, inside)]
+    return [str(value)] if inside and value is not None and len(str(value)) >= 4 else []
+
+
+def redact(message: str, *sources: Any) -> str:
+    """A message (e.g. a provider's exception) with every secret value of `sources` masked:
+    providers may quote their inputs in errors, and errors end up in logs."""
+    for text in sorted({s for src in sources for s in _secret_strings(src)}, key=len, reverse=True):
+        message = message.replace(text, SECRET_MASK)
+    return message

@@ -44,6 +44,7 @@ from civicloud.engine.values import (
     display,
     drop_unknowns,
     mark_secret,
+    redact,
     reveal,
     secret_keys,
 )
@@ -198,7 +199,8 @@ class Deployment:
         with self._lock:
             self.program_errors.append(message.strip())
 
-    def _fail(self, step: Step, message: str) -> StepFailed:
+    def _fail(self, step: Step, message: str, *secrets_from: Props) -> StepFailed:
+        message = redact(message, *secrets_from)
         with self._lock:
             self.failed = True
             step.status = "failed"
@@ -316,7 +318,8 @@ class Deployment:
                 self._delete_dependents_first(urn, label)
             record = self._apply(op, provider, urn, reg, old, checked, secret_outs, dbr)
         except Exception as exc:  # a provider error: report it, the resource keeps its old record
-            raise self._fail(step, f"{op} of {label} failed: {exc}") from exc
+            raise self._fail(step, f"{op} of {label} failed: {exc}", checked,
+                             old.outputs if old else {}) from exc
         step.status = "done"
         if op != "same":
             self.emit("step-done", f"{step.symbol} {op} {label}: done", step)
@@ -465,7 +468,7 @@ class Deployment:
         try:
             self._delete(record)
         except Exception as exc:
-            self._fail(step, f"delete of {label} failed: {exc}")
+            self._fail(step, f"delete of {label} failed: {exc}", record.inputs, record.outputs)
             return
         step.status = "done"
         self.emit("step-done", f"- delete {label}: done", step)
@@ -488,7 +491,7 @@ class Deployment:
             provider = provider_for(record.type, label)
             result = provider.read(record.id or "", reveal(record.outputs))
         except Exception as exc:
-            self._fail(step, f"read of {label} failed: {exc}")
+            self._fail(step, f"read of {label} failed: {exc}", record.inputs, record.outputs)
             return
         if not result.id:
             step.op = "delete"

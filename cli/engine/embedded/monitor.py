@@ -12,7 +12,7 @@ from typing import Any
 import grpc
 from civicloud.engine.embedded.deployment import Deployment, Registration, StepSkipped
 from civicloud.engine.errors import EngineError, InvalidProgram, UnsupportedResourceOption
-from civicloud.engine.values import from_struct, to_struct
+from civicloud.engine.values import from_struct, redact, to_struct
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
 
@@ -98,15 +98,19 @@ class Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         )
 
     def RegisterResource(self, request, context):
+        inputs: dict = {}
         try:
-            urn, id_, outputs = self._d.register(registration(request))
+            reg = registration(request)
+            inputs = reg.inputs
+            urn, id_, outputs = self._d.register(reg)
         except StepSkipped as exc:
             _refuse(context, str(exc))
         except EngineError as exc:
-            self._d.note_error(str(exc), invalid=isinstance(exc, InvalidProgram))
-            _refuse(context, str(exc))
+            message = redact(str(exc), inputs)
+            self._d.note_error(message, invalid=isinstance(exc, InvalidProgram))
+            _refuse(context, message)
         except Exception as exc:  # a provider's check/diff raising: report, don't crash the server
-            message = f"{request.type} '{request.name}': {exc}"
+            message = redact(f"{request.type} '{request.name}': {exc}", inputs)
             self._d.note_error(message)
             _refuse(context, message)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=to_struct(outputs))

@@ -12,7 +12,7 @@ from civicloud.engine.errors import InvalidProgram, SecretsError
 from civicloud.engine.state.local import LocalStateStore
 from civicloud.engine.values import SECRET_MASK, SECRET_SIG
 from conftest import STACK
-from testprovider import Credential, Group, Network, Server
+from testprovider import FAIL_ENV, Credential, Group, Network, Server
 
 PASSWORD = "hunter2-Zq9-correct-horse"
 
@@ -55,6 +55,15 @@ def test_secrets_are_encrypted_in_state_and_masked_everywhere(engine, cloud, sta
     cloud.clear_calls()
     assert engine.up(STACK, program).ok
     assert cloud.mutations() == []
+
+
+def test_a_provider_error_quoting_a_secret_is_redacted(engine, cloud, monkeypatch):
+    monkeypatch.setenv(FAIL_ENV, "srv")
+    result = engine.up(STACK, secret_program(str(cloud.path)))
+    assert not result.ok
+    message = next(e for e in result.errors if "srv" in e)
+    assert "injected" in message and "admin_password" in message
+    assert PASSWORD not in message and SECRET_MASK in message
 
 
 def test_state_with_secrets_needs_the_right_passphrase(engine, cloud, state_dir):

@@ -39,8 +39,8 @@ class _Base(ResourceProvider):
         return {**props, self.id_key: rid}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        if os.environ.get(FAIL_ENV) == props["name"]:
-            raise RuntimeError(f"backend refused {self.kind} {props['name']} (injected)")
+        if os.environ.get(FAIL_ENV) == props["name"]:  # quoting its inputs, as APIs often do
+            raise RuntimeError(f"backend refused {self.kind} {props['name']} (injected): {props}")
         rid = _cloud(props).create(self.kind, props["name"], self._attrs(props),
                                    delay=float(props.get("delay", 0)))
         if os.environ.get(CRASH_ENV) == props["name"]:
