@@ -18,14 +18,16 @@ from civicloud.localcloud.errors import LocalCloudError
 from civicloud.localcloud.health import wait_until
 from civicloud.localcloud.layout import CLOUD_NAME, Layout
 from civicloud.localcloud.services import Service
+from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.table import Table
 
+LOCK_TIMEOUT = 900.0  # seconds another up/down may hold the lock (a fresh install takes ~4 min)
 API_TIMEOUT = 240.0  # seconds; nova-api alone imports for ~11 s, and 2 cores are shared by all
 
 
 def all_services(layout: Layout) -> list[Service]:
-    """In start order; `down` stops them in reverse."""
+    """Every service, in start order."""
     return [
         *services.infrastructure(layout),
         services.keystone(layout),
@@ -72,16 +74,13 @@ def _ensure_running(layout: Layout, service: Service) -> bool:
 
 
 def _wait(layout: Layout, service: Service, timeout: float = API_TIMEOUT) -> None:
-    try:
-        wait_until(
-            service.name,
-            service.answers,
-            timeout,
-            alive=lambda: procs.find(layout, service.name) is not None,
-        )
-    except LocalCloudError as exc:
-        exc.log = layout.log(service.name)
-        raise
+    wait_until(
+        service.name,
+        service.answers,
+        timeout,
+        alive=lambda: procs.find(layout, service.name) is not None,
+        log=layout.log(service.name),
+    )
 
 
 def _start_and_wait(layout: Layout, group: list[Service]) -> set[str]:
@@ -97,10 +96,13 @@ def _in_parallel(tasks: list[Callable[[], object]]) -> None:
             future.result()
 
 
-def _wait_for_compute_host(layout: Layout, conn) -> None:
-    """Waits until the nova-compute process we started reports in, and maps its host to cell1
-    once (Nova schedules nowhere before). A heartbeat older than the process does not count:
+def _wait_for_compute_host(layout: Layout, conn, started_now: set[str]) -> None:
+    """Waits until a nova-compute started now reports in, and maps its host to cell1 once
+    (Nova schedules nowhere before). A heartbeat older than the process does not count:
     it would hide a compute service that died at start."""
+    marker = layout.data / ".discovered-hosts"
+    if "nova-compute" not in started_now and marker.exists():
+        return
     process = procs.find(layout, "nova-compute")
     started = process.create_time() if process else time.time()
     since = dt.datetime.fromtimestamp(started - 1, dt.UTC)  # heartbeats have whole seconds
@@ -112,18 +114,14 @@ def _wait_for_compute_host(layout: Layout, conn) -> None:
                 return True
         return False
 
-    try:
-        wait_until(
-            "nova-compute",
-            reported,
-            API_TIMEOUT,
-            alive=lambda: procs.find(layout, "nova-compute") is not None,
-            what="to report to nova-conductor",
-        )
-    except LocalCloudError as exc:
-        exc.log = layout.log("nova-compute")
-        raise
-    marker = layout.data / ".discovered-hosts"
+    wait_until(
+        "nova-compute",
+        reported,
+        API_TIMEOUT,
+        alive=lambda: procs.find(layout, "nova-compute") is not None,
+        what="to report to nova-conductor",
+        log=layout.log("nova-compute"),
+    )
     if not marker.exists():
         conf = layout.etc / "nova" / "nova.conf"
         discover = [layout.bin("nova-manage"), "--config-file", conf, "cell_v2", "discover_hosts"]
@@ -131,7 +129,34 @@ def _wait_for_compute_host(layout: Layout, conn) -> None:
         marker.touch()
 
 
+@contextmanager
+def _exclusive(layout: Layout, console: Console | None = None) -> Iterator[None]:
+    """One up/down at a time per local directory (test sessions of several people may race)."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(layout.root / ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if console:
+            console.print("waiting for another local-cloud up/down to finish…")
+        try:
+            lock.acquire(timeout=LOCK_TIMEOUT)
+        except Timeout as exc:
+            raise LocalCloudError(
+                "lock", f"{lock.lock_file} held for {LOCK_TIMEOUT:.0f} s"
+            ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def up(layout: Layout, console: Console) -> Timings:
+    with _exclusive(layout, console):
+        return _up(layout, console)
+
+
+def _up(layout: Layout, console: Console) -> Timings:
     timings = Timings(console, [])
     started = time.monotonic()
     with timings.phase("Install (apt packages, OpenStack and SeaweedFS virtualenvs)"):
@@ -166,8 +191,7 @@ def up(layout: Layout, console: Console) -> Timings:
             started_now = _start_and_wait(layout, others)
     conn = connect(layout.clouds_yaml)  # authenticates lazily: costs nothing when all is done
     with timings.phase("Compute host, flavors, public network, image, encrypted volume type"):
-        if "nova-compute" in started_now or not (layout.data / ".discovered-hosts").exists():
-            _wait_for_compute_host(layout, conn)
+        _wait_for_compute_host(layout, conn, started_now)
         bootstrap.create_resources(layout, conn)
     with timings.phase("S3 servers (SeaweedFS)"):
         _in_parallel([lambda s=service: _wait(layout, s, 60) for service in s3.services(layout)])
@@ -180,6 +204,11 @@ def down(layout: Layout, wipe: bool = False) -> list[str]:
 
     `wipe` then deletes the data, logs and generated files; installs and passwords stay.
     """
+    with _exclusive(layout):
+        return _down(layout, wipe)
+
+
+def _down(layout: Layout, wipe: bool) -> list[str]:
     everything = all_services(layout)
     infra_names = {service.name for service in services.infrastructure(layout)}
     stopped: list[str] = []

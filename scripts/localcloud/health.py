@@ -7,6 +7,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 from civicloud.localcloud.errors import LocalCloudError
 
@@ -36,16 +37,20 @@ def wait_until(
     timeout: float,
     alive: Callable[[], bool] = lambda: True,
     what: str = "to answer",
+    log: Path | None = None,
 ) -> None:
-    """Polls `ready` until true; fails early if the process died, or after `timeout` seconds."""
+    """Polls `ready` until true; fails early if the process died, or after `timeout` seconds.
+
+    The error names `service` and carries `log`, whose tail the command line shows.
+    """
     deadline = time.monotonic() + timeout
     delay = 0.1
     while True:
         if ready():
             return
         if not alive():
-            raise LocalCloudError(service, "the process exited while starting")
+            raise LocalCloudError(service, "the process exited while starting", log)
         if time.monotonic() > deadline:
-            raise LocalCloudError(service, f"did not start {what} within {timeout:.0f} s")
+            raise LocalCloudError(service, f"did not start {what} within {timeout:.0f} s", log)
         time.sleep(delay)
         delay = min(delay * 1.5, 1.0)

@@ -33,6 +33,8 @@ class Service:
 UWSGI_COMMON = [
     "--master", "--processes", "1", "--threads", "4", "--lazy-apps", "--die-on-term",
     "--enable-threads", "--thunder-lock", "--buffer-size", "65535", "--need-app",
+    # one line per request is noise here: the services log their own requests and errors
+    "--disable-logging",
     # python-requests' keep-alive meets uwsgi's http-socket as "connection reset" otherwise
     "--add-header", "Connection: close",
 ]  # fmt: skip
