@@ -138,6 +138,15 @@ class PulumiCliEngine:
                           collector.errors or [_short(exc)])
         return Result(stack.name, self.name, True, steps, _outputs(result.outputs, False), [])
 
+    def preview_destroy(self, stack: StackRef) -> Plan:
+        steps: list[Step] = []
+        collector = _Collector(steps, ignore_event)
+        try:
+            self._stack(stack, None).preview_destroy(on_event=collector, show_secrets=False)
+        except auto.CommandError as exc:
+            raise EngineError(collector.error_text() or _short(exc)) from None
+        return Plan(stack.name, self.name, steps, {}, 0)
+
     def destroy(self, stack: StackRef, on_event: OnEvent = ignore_event) -> Result:
         steps: list[Step] = []
         collector = _Collector(steps, on_event)

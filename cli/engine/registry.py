@@ -59,7 +59,3 @@ def provider_for(token: str, resource: str) -> ResourceProvider:
 def can_find(token: str) -> bool:
     cls = _PROVIDERS.get(token)
     return cls is not None and callable(getattr(cls, "find", None))
-
-
-def registered() -> dict[str, type[ResourceProvider]]:
-    return dict(_PROVIDERS)

@@ -437,8 +437,17 @@ class Deployment:
                 for op in self._cp.pending]
 
     def plan_deletes(self) -> None:
-        for r in deletion_order(self.leftovers()):
-            self.steps.append(Step("delete", r.urn, r.type, r.name, old_inputs=display(r.inputs)))
+        self._plan_deletes_of(self.leftovers())
+
+    def plan_destroy(self) -> None:
+        with self._lock:
+            self._plan_deletes_of(self._cp.resources)
+
+    def _plan_deletes_of(self, records: list[ResourceState]) -> None:
+        for r in deletion_order(records):
+            if r.type != STACK_TYPE:
+                self._add_step(Step("delete", r.urn, r.type, r.name,
+                                    old_inputs=display(r.inputs)))
 
     def delete_leftovers(self) -> None:
         self._delete_all(self.leftovers())

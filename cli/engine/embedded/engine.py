@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any
 
 import grpc
 from civicloud.engine.base import (
+    Event,
     OnEvent,
     Plan,
     Program,
@@ -106,6 +108,12 @@ class EmbeddedEngine:
                 d.delete_leftovers()
             return self._result(stack, d)
 
+    def preview_destroy(self, stack: StackRef) -> Plan:
+        """What destroy would delete, dependents first. Reads state only."""
+        d = self._deployment(stack, preview=True, on_event=ignore_event)
+        d.plan_destroy()
+        return Plan(stack.name, self.name, d.steps, {}, d.serial, d.pending_notes())
+
     def destroy(self, stack: StackRef, on_event: OnEvent = ignore_event) -> Result:
         with self._locked(stack, "destroy", on_event):
             d = self._deployment(stack, preview=False, on_event=on_event)
@@ -145,9 +153,9 @@ class EmbeddedEngine:
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def _locked(self, stack: StackRef, operation: str, on_event: OnEvent):
-        from civicloud.engine.base import Event
-
+    def _locked(
+        self, stack: StackRef, operation: str, on_event: OnEvent
+    ) -> AbstractContextManager[None]:
         return self.store.lock(check_stack_name(stack.name), operation, self.lock_timeout,
                                lambda message: on_event(Event("wait", message)))
 

@@ -69,7 +69,6 @@ class Checkpoint:
     pending: list[PendingOperation] = field(default_factory=list)
     serial: int = 0
     engine: str = ENGINE_NAME
-    salt_state: str | None = None
 
     def live(self) -> dict[str, ResourceState]:
         return {r.urn: r for r in self.resources if not r.delete}
@@ -165,7 +164,6 @@ def from_json(
             ],
             serial=int(meta.get("serial", 0)),
             engine=meta.get("engine", "pulumi"),
-            salt_state=salt,
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise StateCorrupt(f"{where}: not a civicloud checkpoint ({exc})") from exc

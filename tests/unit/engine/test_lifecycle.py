@@ -101,6 +101,10 @@ def test_resource_removed_from_program_is_deleted_after_its_dependents(engine, c
 def test_destroy_deletes_everything_in_reverse_dependency_order(engine, cloud):
     engine.up(STACK, two_tier(str(cloud.path), servers=2))
     cloud.clear_calls()
+    plan = engine.preview_destroy(STACK)
+    assert [(s.op, s.name) for s in plan.steps][-1] == ("delete", "net")
+    assert sorted(s.name for s in plan.steps) == ["net", "srv0", "srv1"]
+    assert cloud.calls() == []
     result = engine.destroy(STACK)
     assert result.ok, result.errors
     deletes = cloud.mutations()
