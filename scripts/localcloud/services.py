@@ -9,7 +9,7 @@ from civicloud.localcloud.configs import PORTS
 from civicloud.localcloud.health import http_answers, tcp_open
 from civicloud.localcloud.layout import HOST, Layout
 
-ERLANG_ENV_NODE = "rabbit@localhost"
+RABBITMQ_NODE = "rabbit@localhost"
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,13 @@ def _uwsgi(layout: Layout, name: str, module: str, extra: list[str] | None = Non
     ]  # fmt: skip
 
 
-def _api(layout: Layout, name: str, module: str, config_dir_env: str, **kw: list[str]) -> Service:
+def _api(
+    layout: Layout, name: str, module: str, config_dir_env: str, extra: list[str] | None = None
+) -> Service:
     service = name.removesuffix("-api")
     return Service(
         name=name,
-        argv=_uwsgi(layout, name, module, kw.get("extra")),
+        argv=_uwsgi(layout, name, module, extra),
         env={config_dir_env: str(layout.etc / service)} if config_dir_env else {},
         url=f"http://{HOST}:{PORTS[name]}/",
         http=True,
@@ -116,7 +118,7 @@ def rabbitmq_env(layout: Layout) -> dict[str, str]:
     etc, data = layout.etc / "rabbitmq", layout.data / "rabbitmq"
     return {
         "HOME": str(data),  # the Erlang cookie lives in $HOME
-        "RABBITMQ_NODENAME": ERLANG_ENV_NODE,
+        "RABBITMQ_NODENAME": RABBITMQ_NODE,
         "RABBITMQ_NODE_IP_ADDRESS": HOST,
         "RABBITMQ_NODE_PORT": str(PORTS["rabbitmq"]),
         "RABBITMQ_DIST_PORT": "25672",
