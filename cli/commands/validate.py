@@ -36,7 +36,9 @@ def _warn(bundle: Bundle, output: str) -> None:
 
 def run_gate(bundle: Bundle, policy_dirs: tuple[Path, ...], now: datetime | None,
              output: str) -> int:
-    from civicloud import policy  # imported here: a schema-only error report needs no Rego
+    # Imported here: a run that stops at schema errors needs no Rego interpreter.
+    from civicloud.policy import PolicyError, evaluate
+    from civicloud.policy import report as policy_report
 
     sources = {t.model.metadata.name: t.source for t in bundle.tenants}
 
@@ -45,12 +47,12 @@ def run_gate(bundle: Bundle, policy_dirs: tuple[Path, ...], now: datetime | None
         return source.locate(tuple(finding.path)) if source else None
 
     try:
-        result = policy.evaluate(bundle_policy_inputs(bundle), policy_dirs=policy_dirs, now=now)
-    except policy.PolicyError as exc:
+        result = evaluate(bundle_policy_inputs(bundle), policy_dirs=policy_dirs, now=now)
+    except PolicyError as exc:
         click.echo(click.style(f"policy error: {exc}", fg="red"), err=True)
         return exitcodes.INVALID_INPUT
-    render = {"text": policy.report.to_text, "json": policy.report.to_json,
-              "sarif": policy.report.to_sarif}[output]
+    render = {"text": policy_report.to_text, "json": policy_report.to_json,
+              "sarif": policy_report.to_sarif}[output]
     click.echo(render(result, locate))
     return exitcodes.POLICY_DENIED if result.denied else exitcodes.OK
 
