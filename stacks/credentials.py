@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 _cache = threading.local()
+CONNECT_RETRIES = 3
 
 
 def local_cloud_dir() -> Path:
@@ -49,7 +50,11 @@ def openstack_admin(cloud: str) -> Any:
         import openstack
 
         apply_local_defaults()
-        connections[key] = openstack.connect(cloud=cloud)
+        # Retry a dropped connection or a 503 a few times: a control plane under load (or
+        # restarting) should not fail a whole apply.
+        connections[key] = openstack.connect(
+            cloud=cloud, connect_retries=CONNECT_RETRIES, status_code_retries=CONNECT_RETRIES
+        )
     return connections[key]
 
 
@@ -82,7 +87,10 @@ def s3_client(endpoint: str, profile: str, region: str) -> Any:
         connections[key] = session.client(
             "s3",
             endpoint_url=endpoint,
-            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3}),
+            config=Config(
+                s3={"addressing_style": "path"},
+                retries={"mode": "standard", "max_attempts": CONNECT_RETRIES + 1},
+            ),
         )
     return connections[key]
 

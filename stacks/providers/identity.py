@@ -107,9 +107,11 @@ class ProjectProvider(CivicProvider):
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         conn = openstack_admin(props["cloud"])
         # Neutron creates a `default` security group in every project that uses the network;
-        # Keystone does not cascade, so it would outlive the project.
-        for group in conn.network.security_groups(project_id=id_, name="default"):
-            conn.network.delete_security_group(group, ignore_missing=True)
+        # Keystone does not cascade, so it would outlive the project. (Filtered here, not in the
+        # query: a listing filtered by project makes Neutron create that group.)
+        for group in conn.network.security_groups(name="default"):
+            if group.project_id == id_:
+                conn.network.delete_security_group(group, ignore_missing=True)
         conn.identity.delete_project(id_, ignore_missing=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -27,22 +28,14 @@ def s3():
 
 
 @pytest.fixture
-def bucket_name(s3):
+def bucket_name(s3, delete_bucket):
     name = f"t-{uuid.uuid4().hex[:10]}-docs"
     yield name
-    try:  # clean up whatever the test left, all versions included
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-            for v in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                s3.delete_object(
-                    Bucket=name,
-                    Key=v["Key"],
-                    VersionId=v["VersionId"],
-                    BypassGovernanceRetention=True,
-                )
+    # Clean up whatever the test left, all versions included (policy first: it may deny).
+    with contextlib.suppress(ClientError):
         s3.delete_bucket_policy(Bucket=name)
-        s3.delete_bucket(Bucket=name)
-    except ClientError:
-        pass
+    with contextlib.suppress(ClientError):
+        delete_bucket(s3, name)
 
 
 def props(name: str, **extra) -> dict:
