@@ -14,7 +14,9 @@ Python API (what other code and the tests use):
   (http://127.0.0.1:8333) and `local-s3-de` (http://127.0.0.1:8433).
 - `openstack_connection()`: an openstacksdk Connection built from that clouds.yaml only.
 - `s3_client(backend)`: a boto3 S3 client for one of the two servers (keys from that file).
-- `up(console=None)`, `down()`, `status()`: the life cycle, as the command line runs it.
+- `up(console=None)`, `down(wipe=False)`, `status()`: the life cycle, as the command line runs it.
+- `exclusive()`: a context manager holding the local cloud's lock: no `up`/`down` by another
+  process meanwhile (re-entrant, so `up`/`down` may be called inside).
 
 Shared resources created by `up`: flavors m1.tiny/m1.small/m1.medium, image `debian-12`, external
 flat network `public` (203.0.113.0/24), volume type `encrypted` (LUKS, aes-xts-plain64, 256 bits).
@@ -34,6 +36,7 @@ __all__ = [
     "S3Endpoint",
     "clouds_yaml_path",
     "down",
+    "exclusive",
     "openstack_connection",
     "paths",
     "s3_client",
@@ -108,6 +111,12 @@ def down(wipe: bool = False) -> list[str]:
     from civicloud.localcloud import cloud
 
     return cloud.down(layout(), wipe=wipe)
+
+
+def exclusive():  # -> context manager
+    from civicloud.localcloud import cloud
+
+    return cloud.exclusive(layout())
 
 
 def status():  # -> list[cloud.ServiceStatus]

@@ -130,10 +130,14 @@ def _wait_for_compute_host(layout: Layout, conn, started_now: set[str]) -> None:
 
 
 @contextmanager
-def _exclusive(layout: Layout, console: Console | None = None) -> Iterator[None]:
-    """One up/down at a time per local directory (test sessions of several people may race)."""
+def exclusive(layout: Layout, console: Console | None = None) -> Iterator[None]:
+    """One up/down at a time per local directory (test sessions of several people may race).
+
+    Re-entrant in a process (one lock object per path), so a caller may hold it around
+    several calls, e.g. a test that stops the cloud and checks nothing restarted meanwhile.
+    """
     layout.root.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(layout.root / ".lock")
+    lock = FileLock(layout.root / ".lock", is_singleton=True)
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -152,7 +156,7 @@ def _exclusive(layout: Layout, console: Console | None = None) -> Iterator[None]
 
 
 def up(layout: Layout, console: Console) -> Timings:
-    with _exclusive(layout, console):
+    with exclusive(layout, console):
         return _up(layout, console)
 
 
@@ -204,7 +208,7 @@ def down(layout: Layout, wipe: bool = False) -> list[str]:
 
     `wipe` then deletes the data, logs and generated files; installs and passwords stay.
     """
-    with _exclusive(layout):
+    with exclusive(layout):
         return _down(layout, wipe)
 
 

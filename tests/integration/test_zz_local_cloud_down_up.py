@@ -33,6 +33,18 @@ def test_down_stops_every_process_and_up_starts_again(local_cloud):
     )
     members = [member for process in started.values() for member in procs.tree(process)]
 
+    # hold the lock throughout: another session's `up` must not restart the cloud mid-check
+    with localcloud.exclusive():
+        _down_then_up(names, members)
+
+    assert all(row.answers for row in localcloud.status())
+    conn = localcloud.openstack_connection()
+    assert conn.compute.find_flavor("m1.tiny", ignore_missing=False).vcpus == 1
+    s3 = localcloud.s3_client("local-s3-fr")
+    assert s3.list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def _down_then_up(names: list[str], members: list[psutil.Process]) -> None:
     try:
         stopped = localcloud.down()
         assert sorted(stopped) == sorted(names)
@@ -50,11 +62,3 @@ def test_down_stops_every_process_and_up_starts_again(local_cloud):
         assert localcloud.down() == []  # nothing left to stop
     finally:
         localcloud.up()
-
-    assert all(row.answers for row in localcloud.status())
-    conn = localcloud.openstack_connection()
-    assert conn.compute.find_flavor("m1.tiny", ignore_missing=False).vcpus == 1
-    assert (
-        localcloud.s3_client("local-s3-fr").list_buckets()["ResponseMetadata"]["HTTPStatusCode"]
-        == 200
-    )
