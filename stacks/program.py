@@ -18,6 +18,9 @@ from civicloud.stacks.providers.quota import limits_by_service
 DEFAULT_VOLUME_TYPE = "encrypted"  # the local cloud's LUKS type; a backend may name its own
 DEFAULT_EXTERNAL_NETWORK = "public"
 AUTOMATION_ROLE = "member"
+# civicloud's built-in tenant roles -> Keystone's. Keystone's own `admin` role, even on one
+# project, makes its holder administrator of the whole cloud: a tenant's admin is `manager`.
+BUILTIN_ROLES = {"admin": "manager", "member": "member", "reader": "reader"}
 
 
 class ProgramError(ValueError):
@@ -79,6 +82,16 @@ class _OpenStackTenant:
     # -- identity ----------------------------------------------------------------------------
     def _access(self) -> None:
         access = self.tenant.get("access", {})
+        self.roles: dict[str, Any] = {
+            role["name"]: r.Role(
+                self.n("role", role["name"]),
+                cloud=self.cloud,
+                tenant=self.name,
+                name=self.n(role["name"]),
+                description=role.get("description", ""),
+            ).name
+            for role in access.get("roles", [])
+        }
         users = {}
         for user in access.get("users", []):
             users[user["name"]] = r.User(
@@ -107,13 +120,18 @@ class _OpenStackTenant:
         self._automation()
 
     def _role(self, actor: str, actor_name: str, actor_id: Any, role: str) -> Any:
+        if role not in BUILTIN_ROLES and role not in self.roles:
+            raise ProgramError(
+                f"{actor} {actor_name!r}: unknown role {role!r} (built-in: "
+                f"{', '.join(BUILTIN_ROLES)}; or declare it under access.roles)"
+            )
         return r.RoleAssignment(
             self.n(actor, actor_name, role),
             cloud=self.cloud,
             project_id=self.project_id,
             actor=actor,
             actor_id=actor_id,
-            role=role,
+            role=self.roles.get(role) or BUILTIN_ROLES[role],
         )
 
     def _automation(self) -> None:

@@ -54,6 +54,11 @@ class Group(CivicResource, module=MODULE, name="Group"):
     outputs = ("group_id",)
 
 
+class Role(CivicResource, module=MODULE, name="Role"):
+    provider_class = identity.RoleProvider
+    outputs = ("role_id",)
+
+
 class RoleAssignment(CivicResource, module=MODULE, name="RoleAssignment"):
     provider_class = identity.RoleAssignmentProvider
     outputs = ("role_id",)

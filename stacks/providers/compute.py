@@ -90,7 +90,13 @@ class ServerProvider(CivicProvider):
     def _lookup(self, props: dict[str, Any]) -> str | None:
         conn = openstack_in_project(props["cloud"], props["project_id"])
         server = self._existing(conn, props, purge_failed=False)
-        return None if server is None or server.status == "ERROR" else server.id
+        if server is None or server.status == "ERROR":
+            return None  # create purges a failed server and boots a fresh one
+        # An interrupted create may have left it booting: its port and address come after.
+        try:
+            return self._wait_active(conn, server).id
+        except ProviderError:
+            return None
 
     def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
         port = self._port(openstack_in_project(props["cloud"], props["project_id"]), id_)

@@ -235,6 +235,53 @@ class GroupProvider(CivicProvider):
         openstack_admin(props["cloud"]).identity.delete_group(id_, ignore_missing=True)
 
 
+class RoleProvider(CivicProvider):
+    """A tenant's own role (Keystone roles are global: the name carries the tenant's)."""
+
+    inputs = ("cloud", "tenant", "name", "description")
+    required = ("cloud", "tenant", "name")
+    replace_on = ("cloud", "tenant", "name")
+
+    def _lookup(self, props: dict[str, Any]) -> str | None:
+        role = openstack_admin(props["cloud"]).identity.find_role(props["name"])
+        if role is not None and not (role.description or "").endswith(marker(props["tenant"])):
+            raise NotOurs(
+                f"role {props['name']!r} already exists and was not created by civicloud for "
+                f"tenant {props['tenant']!r}"
+            )
+        return None if role is None else role.id
+
+    def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        return {"role_id": id_}
+
+    @staticmethod
+    def _description(props: dict[str, Any]) -> str:
+        return f"{props.get('description', '')} ({marker(props['tenant'])})".lstrip()
+
+    def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        conn = openstack_admin(props["cloud"])
+        role_id = (
+            self._lookup(props)
+            or conn.identity.create_role(
+                name=props["name"], description=self._description(props)
+            ).id
+        )
+        return role_id, self._computed(role_id, props)
+
+    def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
+        role = openstack_admin(props["cloud"]).identity.find_role(id_)
+        return None if role is None else {"name": role.name}
+
+    def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        openstack_admin(news["cloud"]).identity.update_role(
+            id_, description=self._description(news)
+        )
+        return {}
+
+    def _delete(self, id_: str, props: dict[str, Any]) -> None:
+        openstack_admin(props["cloud"]).identity.delete_role(id_, ignore_missing=True)
+
+
 class RoleAssignmentProvider(CivicProvider):
     """A role of a user or group on the tenant's project (immutable: any change replaces it)."""
 

@@ -52,6 +52,11 @@ class VolumeProvider(CivicProvider):
     def _lookup(self, props: dict[str, Any]) -> str | None:
         conn = openstack_in_project(props["cloud"], props["project_id"])
         volume = self._existing(conn, props)
+        if volume is not None and volume.status == "creating":
+            # An interrupted create may have left it being built: wait, read-only.
+            volume = conn.block_storage.wait_for_status(
+                volume, "available", failures=["error"], wait=VOLUME_TIMEOUT_S
+            )
         return None if volume is None else volume.id
 
     def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:

@@ -130,3 +130,33 @@ def test_what_the_program_cannot_build_is_refused_before_any_call(change, messag
     change(tenant)
     with pytest.raises(ProgramError, match=message):
         run(tenant)
+
+
+HYBRID = yaml.safe_load((ROOT / "examples/hybrid-antibes.yaml").read_text())
+
+
+def test_tenant_roles_map_to_keystone_roles_never_to_cloud_admin():
+    resources = run(HYBRID)
+    (role,) = by_kind(resources, "Role")
+    assert role.inputs["name"] == "antibes-archivist"
+    granted = {a.name: a.inputs["role"] for a in by_kind(resources, "RoleAssignment")}
+    assert granted["antibes-user-claire-admin"] == "manager"
+    assert granted["antibes-user-ged-robot-archivist"] == "antibes-archivist"
+    assert "admin" not in granted.values()
+
+
+def test_an_sse_c_bucket_with_noncurrent_expiry_is_declared_as_such():
+    buckets = {b.inputs["name"]: b.inputs for b in by_kind(run(HYBRID), "Bucket")}
+    backups = buckets["antibes-backups"]
+    assert backups["encryption"] == "sse-c"
+    assert backups["lifecycle"] == [
+        {"id": "old-versions", "prefix": "", "noncurrent_expire_days": 90}
+    ]
+    assert "key_ref" not in backups  # the SSE-C key is the client's, never the provider's
+
+
+def test_an_undeclared_role_is_refused():
+    tenant = copy.deepcopy(HYBRID)
+    tenant["access"]["roles"] = []
+    with pytest.raises(ProgramError, match="unknown role 'archivist'"):
+        run(tenant)
