@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from civicloud.engine.errors import ProviderNotRegistered
+from civicloud.engine.values import Props, secret_keys
 from pulumi.dynamic import ResourceProvider
 
 _PROVIDERS: dict[str, type[ResourceProvider]] = {}
@@ -54,6 +55,12 @@ def provider_for(token: str, resource: str) -> ResourceProvider:
             "(import the module that declares it with @register_provider)"
         )
     return cls()
+
+
+def secret_output_keys(provider: ResourceProvider, inputs: Props, extra: list[str]) -> set[str]:
+    """An output is secret if the input of that name was, if the program asked for it
+    (additional_secret_outputs) or if the provider declares it (`secret_outputs`)."""
+    return secret_keys(inputs) | set(extra) | set(getattr(provider, "secret_outputs", ()))
 
 
 def can_find(token: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import grpc
@@ -17,15 +17,20 @@ from civicloud.engine.base import (
     StackRef,
     ignore_event,
 )
+from civicloud.engine.embedded.deletes import delete_all, plan_deletes
 from civicloud.engine.embedded.deployment import Deployment
+from civicloud.engine.embedded.ledger import Ledger
 from civicloud.engine.embedded.monitor import EngineLog, Monitor
 from civicloud.engine.embedded.program import run_program
+from civicloud.engine.embedded.progress import Progress, label
+from civicloud.engine.embedded.recovery import settle_pending
+from civicloud.engine.embedded.refresh import refresh_all
 from civicloud.engine.errors import EngineError, ForeignState, InvalidProgram
 from civicloud.engine.secrets import PASSPHRASE_ENV, PassphraseCrypter
 from civicloud.engine.state.local import LocalStateStore
 from civicloud.engine.state.model import ENGINE_NAME, Checkpoint, from_json, to_json
 from civicloud.engine.state.store import StateStore, check_stack_name
-from civicloud.engine.values import display
+from civicloud.engine.values import Props, display
 from civicloud.engine.values import reveal as reveal_values
 from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
 
@@ -77,63 +82,59 @@ class EmbeddedEngine:
             return Checkpoint(stack=stack.name), PassphraseCrypter(self._passphrase)
         return self._parse(stack, doc)
 
-    def _deployment(
-        self, stack: StackRef, *, preview: bool, on_event: OnEvent
-    ) -> Deployment:
+    def _ledger(self, stack: StackRef, *, preview: bool) -> Ledger:
         cp, crypter = self._load(stack)
 
         def save(checkpoint: Checkpoint) -> None:
             self.store.write(stack.name, to_json(checkpoint, crypter))
 
-        return Deployment(stack, cp, preview=preview, save=None if preview else save,
-                          on_event=on_event, parallel=self.parallel)
+        return Ledger(cp, None if preview else save)
 
     # -- operations ----------------------------------------------------------------------------
 
     def preview(self, stack: StackRef, program: Program) -> Plan:
-        d = self._deployment(stack, preview=True, on_event=ignore_event)
+        ledger, progress = self._ledger(stack, preview=True), Progress(ignore_event)
+        d = Deployment(stack, ledger, progress, preview=True, parallel=self.parallel)
         self._run(d, program)
-        if d.errors:
-            raise (InvalidProgram if d.invalid else EngineError)("\n".join(d.errors))
-        d.plan_deletes()
-        return Plan(stack.name, self.name, d.steps, display(d.stack_outputs), d.serial,
-                    d.pending_notes())
+        if progress.errors:
+            raise (InvalidProgram if progress.invalid else EngineError)(
+                "\n".join(progress.errors))
+        plan_deletes(progress, d.leftovers())
+        return self._plan(stack, ledger, progress, d.stack_outputs)
 
     def up(self, stack: StackRef, program: Program, on_event: OnEvent = ignore_event) -> Result:
         with self._locked(stack, "up", on_event):
-            d = self._deployment(stack, preview=False, on_event=on_event)
-            d.settle_pending()
+            ledger, progress = self._ledger(stack, preview=False), Progress(on_event)
+            settle_pending(stack, ledger, progress)
+            d = Deployment(stack, ledger, progress, preview=False, parallel=self.parallel)
             self._run(d, program)
-            if not d.errors:
-                d.delete_leftovers()
-            return self._result(stack, d)
+            if not progress.errors:  # never delete after a failure: the program was incomplete
+                delete_all(ledger, progress, d.leftovers(), self.parallel)
+            return self._result(stack, progress, d.stack_outputs)
 
     def preview_destroy(self, stack: StackRef) -> Plan:
         """What destroy would delete, dependents first. Reads state only."""
-        d = self._deployment(stack, preview=True, on_event=ignore_event)
-        d.plan_destroy()
-        return Plan(stack.name, self.name, d.steps, {}, d.serial, d.pending_notes())
+        ledger, progress = self._ledger(stack, preview=True), Progress(ignore_event)
+        plan_deletes(progress, ledger.records())
+        return self._plan(stack, ledger, progress, {})
 
     def destroy(self, stack: StackRef, on_event: OnEvent = ignore_event) -> Result:
         with self._locked(stack, "destroy", on_event):
-            d = self._deployment(stack, preview=False, on_event=on_event)
-            d.settle_pending()
-            d.destroy_all()
-            return self._result(stack, d)
+            ledger, progress = self._ledger(stack, preview=False), Progress(on_event)
+            settle_pending(stack, ledger, progress)
+            delete_all(ledger, progress, ledger.records(), self.parallel)
+            return self._result(stack, progress, {})
 
     def refresh(self, stack: StackRef, on_event: OnEvent = ignore_event,
                 preview: bool = False) -> Result:
         """Read every resource back from its backend and record what changed there (drift).
         With preview, only report it: nothing is written and no lock is taken."""
-        if preview:
-            d = self._deployment(stack, preview=True, on_event=on_event)
-            d.refresh_all()
-            return self._result(stack, d)
-        with self._locked(stack, "refresh", on_event):
-            d = self._deployment(stack, preview=False, on_event=on_event)
-            d.settle_pending()
-            d.refresh_all()
-            return self._result(stack, d)
+        with nullcontext() if preview else self._locked(stack, "refresh", on_event):
+            ledger, progress = self._ledger(stack, preview=preview), Progress(on_event)
+            if not preview:
+                settle_pending(stack, ledger, progress)
+            refresh_all(ledger, progress, preview=preview, parallel=self.parallel)
+            return self._result(stack, progress, {})
 
     def outputs(self, stack: StackRef, reveal: bool = False) -> dict[str, Any]:
         cp = self.checkpoint(stack, masked=not reveal)
@@ -159,10 +160,16 @@ class EmbeddedEngine:
         return self.store.lock(check_stack_name(stack.name), operation, self.lock_timeout,
                                lambda message: on_event(Event("wait", message)))
 
-    def _result(self, stack: StackRef, d: Deployment) -> Result:
-        errors = d.errors or d.program_errors
-        return Result(stack.name, self.name, not errors, d.steps, display(d.stack_outputs),
-                      list(errors), invalid=d.invalid)
+    def _plan(self, stack: StackRef, ledger: Ledger, progress: Progress, outputs: Props) -> Plan:
+        notes = [f"a previous run was interrupted while {op.type} "
+                 f"{label(op.resource.type, op.resource.name)}; apply settles it first"
+                 for op in ledger.pending()]
+        return Plan(stack.name, self.name, progress.steps, display(outputs), ledger.serial, notes)
+
+    def _result(self, stack: StackRef, progress: Progress, outputs: Props) -> Result:
+        errors = progress.all_errors()
+        return Result(stack.name, self.name, not errors, progress.steps, display(outputs),
+                      errors, invalid=progress.invalid)
 
     def _run(self, d: Deployment, program: Program) -> None:
         server = grpc.server(ThreadPoolExecutor(max_workers=self.parallel * 4 + 8),
@@ -182,7 +189,8 @@ class EmbeddedEngine:
         finally:
             d.wait_idle()
             server.stop(grace=None)
-        if error is not None and not d.errors:
+        progress = d.progress
+        if error is not None and not progress.errors:
             # The program itself failed (not one of our steps): its own words, no traceback.
-            d.note_error(d.program_errors[0] if d.program_errors else
-                         f"the program failed: {type(error).__name__}: {error}")
+            progress.note_error(progress.program_errors[0] if progress.program_errors else
+                                f"the program failed: {type(error).__name__}: {error}")

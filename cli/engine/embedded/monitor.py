@@ -107,11 +107,11 @@ class Monitor(resource_pb2_grpc.ResourceMonitorServicer):
             _refuse(context, str(exc))
         except EngineError as exc:
             message = redact(str(exc), inputs)
-            self._d.note_error(message, invalid=isinstance(exc, InvalidProgram))
+            self._d.progress.note_error(message, invalid=isinstance(exc, InvalidProgram))
             _refuse(context, message)
         except Exception as exc:  # a provider's check/diff raising: report, don't crash the server
             message = redact(f"{request.type} '{request.name}': {exc}", inputs)
-            self._d.note_error(message)
+            self._d.progress.note_error(message)
             _refuse(context, message)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=to_struct(outputs))
 
@@ -147,9 +147,9 @@ class EngineLog(engine_pb2_grpc.EngineServicer):
 
     def Log(self, request, context):
         if request.severity == engine_pb2.ERROR:
-            self._d.note_program_error(request.message)
+            self._d.progress.note_program_error(request.message)
         if request.severity != engine_pb2.DEBUG:  # the SDK's own tracing is noise to a sysadmin
-            self._d.emit("log", request.message.strip())
+            self._d.progress.emit("log", request.message.strip())
         return empty_pb2.Empty()
 
     def GetRootResource(self, request, context):
