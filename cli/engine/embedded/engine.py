@@ -144,12 +144,10 @@ class EmbeddedEngine:
     def clear_pending(self, stack: StackRef, on_event: OnEvent = ignore_event) -> int:
         """Forget interrupted operations after a human checked the backend; returns how many."""
         with self._locked(stack, "clear-pending", on_event):
-            cp, crypter = self._load(stack)
-            count = len(cp.pending)
+            ledger = self._ledger(stack, preview=False)
+            count = len(ledger.pending())
             if count:
-                cp.pending = []
-                cp.serial += 1
-                self.store.write(stack.name, to_json(cp, crypter))
+                ledger.clear_pending()
             return count
 
     # -- plumbing ------------------------------------------------------------------------------
