@@ -1,0 +1,46 @@
+"""Interactive answers in a terminal (questionary): defaults pre-filled, values checked as typed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import questionary
+from civicloud.templates.library import Template
+from civicloud.templates.manifest import Parameter
+from civicloud.templates.values import ValueProblem, display, parse_value
+
+
+def pick_template(templates: list[Template], lang: str) -> Template:
+    choices = [questionary.Choice(f"{t.name} — {t.manifest.title.get(lang)}", value=t)
+               for t in templates]
+    return questionary.select("Template:", choices=choices).unsafe_ask()
+
+
+def ask(param: Parameter, lang: str, today: date, default: Any = None) -> Any:
+    """The typed value of one parameter; KeyboardInterrupt if the member gives up (Ctrl-C)."""
+    default = param.default if default is None else default
+    message = f"{param.name} — {param.help.get(lang)}"
+    if param.type == "enum":
+        choices = [display(c) for c in param.choices or []]
+        answer = questionary.select(message, choices=choices,
+                                    default=display(default) if default is not None else None
+                                    ).unsafe_ask()
+    elif param.type == "bool":
+        answer = questionary.confirm(message, default=bool(parse_value(param, default, today))
+                                     if default is not None else False).unsafe_ask()
+    else:
+        def check(text: str) -> bool | str:
+            try:
+                parse_value(param, text, today)
+            except ValueProblem as problem:
+                return str(problem)
+            return True
+
+        initial = display(parse_value(param, default, today)) if default is not None else ""
+        answer = questionary.text(message, default=initial, validate=check).unsafe_ask()
+    return parse_value(param, answer, today)
+
+
+def confirm(message: str) -> bool:
+    return questionary.confirm(message, default=True).unsafe_ask()
