@@ -15,16 +15,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from civicloud.paths import project_path
+from filelock import FileLock
 
 SUITE = "bookworm"
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
@@ -36,6 +38,7 @@ ROOT_PACKAGES = [
 HOST_APT_PACKAGES = ["debootstrap", "bubblewrap", "openssh-client"]
 FIRST_PORT = 2222
 START_TIMEOUT_S = 20.0
+VALID_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # a host name; never _root or ssh
 # Capabilities that act on the machine rather than on the host's own files and processes.
 DROPPED_CAPS = [
     "CAP_SYS_ADMIN", "CAP_SYS_TIME", "CAP_SYS_MODULE", "CAP_SYS_BOOT", "CAP_SYS_RAWIO",
@@ -60,10 +63,6 @@ class TestHost:
     root: Path  # the host's filesystem, as seen from the machine
     pid: int | None = None
     address: str = "127.0.0.1"
-
-    def to_json(self) -> dict[str, object]:
-        data = asdict(self)
-        return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
 
 
 def base_dir() -> Path:
@@ -297,32 +296,37 @@ def _host_names() -> list[str]:
 
 
 def _validate_name(name: str) -> None:
-    if not name or name.startswith(("_", ".")) or "/" in name or name in ("ssh",):
-        raise TestHostError(f"invalid test host name {name!r}: use a server name such as web-1")
+    if not VALID_NAME.fullmatch(name):
+        raise TestHostError(f"invalid test host name {name!r}: use a server name such as web-1 "
+                            "(lower-case letters, digits and dashes)")
+
+
+def _lock() -> FileLock:
+    """One `up`/`down` at a time (the local cloud's script and a test may race)."""
+    base_dir().mkdir(parents=True, exist_ok=True)
+    return FileLock(str(base_dir() / ".lock"))
 
 
 def up(hosts: list[str]) -> list[TestHost]:
     """Starts one test host per name (idempotent) and returns them once SSH answers."""
     for name in hosts:
         _validate_name(name)
-    key = _ensure_client_key()
-    started: list[TestHost] = []
-    for name in hosts:
-        host_root = _prepare_copy(name)
-        record = _read_record(name)
-        pid = int(record["pid"]) if record else None
-        if record and _is_our_process(pid, host_root) and _ssh_answers(int(record["port"])):
-            port = int(record["port"])
-        else:
-            port, pid = _start(name, host_root)
-        started.append(TestHost(name, port, key, _known_hosts(), host_root, pid))
-    _write_known_hosts(_union(status(), started))
+    with _lock():
+        key = _ensure_client_key()
+        started: list[TestHost] = []
+        for name in hosts:
+            host_root = _prepare_copy(name)
+            record = _read_record(name)
+            pid = int(record["pid"]) if record else None
+            if record and _is_our_process(pid, host_root) and _ssh_answers(int(record["port"])):
+                port = int(record["port"])
+            else:
+                if _bwrap_processes(host_root):  # running but not answering: start afresh
+                    _stop(host_root)
+                port, pid = _start(name, host_root)
+            started.append(TestHost(name, port, key, _known_hosts(), host_root, pid))
+        _write_known_hosts(status())
     return started
-
-
-def _union(running: list[TestHost], started: list[TestHost]) -> list[TestHost]:
-    names = {h.name for h in started}
-    return [h for h in running if h.name not in names] + started
 
 
 def status() -> list[TestHost]:
@@ -342,11 +346,12 @@ def status() -> list[TestHost]:
 def down(hosts: list[str] | None = None) -> list[str]:
     """Stops the named test hosts (all if None); their files stay for the next `up`."""
     stopped = []
-    for name in hosts if hosts is not None else _host_names():
-        host_root = _host_dir(name) / "root"
-        if _bwrap_processes(host_root):
-            _stop(host_root)
-            stopped.append(name)
+    with _lock():
+        for name in hosts if hosts is not None else _host_names():
+            host_root = _host_dir(name) / "root"
+            if _bwrap_processes(host_root):
+                _stop(host_root)
+                stopped.append(name)
     return stopped
 
 
@@ -376,10 +381,12 @@ def _stop(host_root: Path) -> None:
 
 def remove(hosts: list[str]) -> None:
     """Stops the hosts and deletes their files: the next `up` starts from a fresh copy."""
-    down(hosts)
     for name in hosts:
         _validate_name(name)
-        shutil.rmtree(_host_dir(name), ignore_errors=True)
+    down(hosts)
+    with _lock():
+        for name in hosts:
+            shutil.rmtree(_host_dir(name), ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -393,12 +400,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     verb, names = args[0], args[1:]
     try:
+        for name in names:
+            _validate_name(name)
+    except TestHostError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
         if verb == "up":
             if not names:
                 print(usage, file=sys.stderr)
                 return 2
             for host in up(names):
-                print(f"{host.name}: ssh -i {host.ssh_key} -p {host.port} root@127.0.0.1")
+                print(f"{host.name}: ssh -i {host.ssh_key} -p {host.port} "
+                      f"-o UserKnownHostsFile={host.known_hosts} root@127.0.0.1")
         elif verb == "down":
             print("stopped: " + (", ".join(down(names or None)) or "nothing was running"))
         elif verb == "remove":
