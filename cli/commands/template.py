@@ -59,15 +59,12 @@ def list_templates(template_dirs: tuple[Path, ...], lang: str, output: str) -> N
         click.echo(json.dumps([_summary(t, library, lang) for t in usable], indent=2,
                               ensure_ascii=False))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("name", "title", "classification", "backends", box=None)
-    for template in usable:
-        manifest = template.manifest
-        table.add_row(manifest.name, manifest.title.get(lang),
-                      ", ".join(manifest.classifications), ", ".join(manifest.backends))
-    Console(soft_wrap=False).print(table)
+    rows = [("NAME", "CLASSIFICATION", "TITLE")] + [
+        (t.name, ", ".join(t.manifest.classifications), t.manifest.title.get(lang))
+        for t in usable]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    for name, classification, title in rows:
+        click.echo(f"{name:<{widths[0]}}  {classification:<{widths[1]}}  {title}")
     hidden = len(library.templates) - len(usable)
     if hidden:
         click.echo(f"{hidden} more not allowed by "

@@ -9,7 +9,6 @@ from typing import Any
 
 import jinja2
 from civicloud.templates.library import Template
-from civicloud.templates.values import display
 
 
 class RenderError(Exception):
@@ -24,6 +23,8 @@ _SPECIAL = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 def _yaml_scalar(value: Any) -> str:
     """A value as a YAML scalar: other text double-quoted (JSON's escapes are YAML's), so that
     an answer such as `Commune d'Èze: 2` can never change the document's structure."""
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined raises here: a misspelt parameter name is an error
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str) and _PLAIN.fullmatch(value) and value.lower() not in _SPECIAL:
@@ -57,7 +58,7 @@ def render(template: Template, values: dict[str, Any]) -> str:
 
 def header(template: Template, values: dict[str, Any]) -> str:
     """Comment lines saying where the tenant file came from, to put on top of it."""
-    answers = "\n".join(f"#   {k}: {display(v)}" for k, v in values.items())
+    answers = "\n".join(f"#   {k}: {_yaml_scalar(v)}" for k, v in values.items())
     return (f"# Made with `civicloud init` from the template {template.name!r} "
             f"(version {template.manifest.version}),\n"
             f"# {template.manifest.title.en}. Parameters:\n{answers}\n"
