@@ -69,6 +69,9 @@ def command(tenant_file: Path | None, outputs_file: Path | None, inventory_file:
     baseline (ANSSI hardening, admins and keys), data_volume, backup (restic,
     encrypted, to the tenant's own bucket). Secrets (the S3 keys, the backup
     password) reach Ansible as environment variables, never in the inventory.
+    The backup password is $CIVICLOUD_BACKUP_PASSWORD, else it is generated
+    once into .civicloud/secrets/<tenant>/backup-password: keep a copy in your
+    password vault, the backups cannot be read without it.
 
     \b
     Examples:

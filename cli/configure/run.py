@@ -108,7 +108,6 @@ def run_site(
     tags: str | None = None,
     check: bool = False,
     progress: Progress | None = None,
-    playbook_dir: Path | None = None,
 ) -> RunResult:
     import ansible_runner  # heavy import: only when a run happens
 
@@ -128,13 +127,13 @@ def run_site(
     try:
         runner = ansible_runner.run(
             private_data_dir=str(private),
-            project_dir=str(playbook_dir or project_path("playbooks")),
+            project_dir=str(project_path("playbooks")),
             playbook=PLAYBOOK,
             inventory=str(inventory.resolve()),
             envvars=envvars,
             limit=limit,
             tags=tags,
-            cmdline="--check --diff" if check else None,
+            cmdline="--check" if check else None,
             event_handler=_progress_handler(hosts, progress),
             quiet=True,
         )
