@@ -96,7 +96,12 @@ def s3_client(backend: str, secret_key: str | None = None):  # -> botocore S3 cl
         region_name=target.region,  # a label: SeaweedFS accepts any signing region
         aws_access_key_id=profile["aws_access_key_id"],
         aws_secret_access_key=secret_key or profile["aws_secret_access_key"],
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            retries={"mode": "standard"},
+            read_timeout=120,
+        ),
     )
 
 

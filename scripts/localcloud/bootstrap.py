@@ -102,6 +102,10 @@ MIGRATIONS: dict[str, Callable[[Layout, Credentials], None]] = {
 }
 
 
+def any_migrated(layout: Layout) -> bool:
+    return any(layout.data.glob(".migrated-*"))
+
+
 def migrate_all(layout: Layout, creds: Credentials) -> list[str]:
     """Runs the migrations not yet done, in parallel; returns the services migrated now."""
     todo = [name for name in MIGRATIONS if not _marker(layout, f"migrated-{name}").exists()]
