@@ -9,6 +9,7 @@ Baseline, measured in the same run: the same files through schema + reference ch
 from __future__ import annotations
 
 import argparse
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -58,7 +59,9 @@ def main() -> None:
         generate(directory, args.tenants, args.members)
 
         bundle, baseline = timed(lambda: load([directory], catalogue))
-        assert bundle.ok and len(bundle.tenants) == args.tenants, bundle.problems.items[:3]
+        if not bundle.ok or len(bundle.tenants) != args.tenants:
+            raise SystemExit(f"generated tenants do not load: {bundle.problems.items[:3]}")
+        del bundle
 
         def full():
             loaded = load([directory], catalogue)
@@ -72,6 +75,8 @@ def main() -> None:
           " denied)")
     print(f"baseline  schema + references only: {baseline:6.2f} s  {n / baseline:8.0f} tenants/s")
     print(f"full      validate + policy gate:   {total:6.2f} s  {n / total:8.0f} tenants/s")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (RSS): {rss_mb:.0f} MB   target: under 300 MB")
     print(f"ratio full / baseline: {total / baseline:.1f}x   target: full under 10 s for 1,000 "
           f"tenants -> {'met' if total * 1000 / n < 10 else 'NOT met'}")
 
