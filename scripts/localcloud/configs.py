@@ -76,7 +76,7 @@ def _authtoken(creds: Credentials, user: str) -> dict[str, str | int | bool]:
     return {"www_authenticate_uri": KEYSTONE_URL, **_service_auth(creds, user)}
 
 
-def _common(layout: Layout, service: str, creds: Credentials) -> Config:
+def _common(layout: Layout, service: str) -> Config:
     return {
         "DEFAULT": {"debug": False, "state_path": str(layout.data / service)},
         "oslo_concurrency": {"lock_path": str(layout.data / service / "locks")},
@@ -109,7 +109,7 @@ def placement(layout: Layout, creds: Credentials) -> Config:
 
 
 def neutron(layout: Layout, creds: Credentials) -> Config:
-    config = _common(layout, "neutron", creds)
+    config = _common(layout, "neutron")
     config["DEFAULT"].update(
         {
             "core_plugin": "ml2",
@@ -148,7 +148,7 @@ def ml2(layout: Layout, creds: Credentials) -> Config:
 
 def glance(layout: Layout, creds: Credentials) -> Config:
     images = layout.data / "glance"
-    config = _common(layout, "glance", creds)
+    config = _common(layout, "glance")
     config["DEFAULT"].update({"enabled_backends": "fs:file", "workers": 1})
     config.update(
         {
@@ -169,7 +169,7 @@ def glance(layout: Layout, creds: Credentials) -> Config:
 
 
 def nova(layout: Layout, creds: Credentials) -> Config:
-    config = _common(layout, "nova", creds)
+    config = _common(layout, "nova")
     config["DEFAULT"].update(
         {
             "transport_url": transport_url(creds),
@@ -211,7 +211,7 @@ def nova(layout: Layout, creds: Credentials) -> Config:
 
 
 def cinder(layout: Layout, creds: Credentials) -> Config:
-    config = _common(layout, "cinder", creds)
+    config = _common(layout, "cinder")
     config["DEFAULT"].update(
         {
             "transport_url": transport_url(creds),

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import psutil
 from civicloud.localcloud.layout import Layout
@@ -108,10 +107,3 @@ def resident_memory(processes: Sequence[psutil.Process]) -> tuple[int, int]:
         rss += info.rss
         pss += getattr(info, "pss", info.rss)
     return rss, pss
-
-
-def pid_of(path: Path) -> int | None:
-    try:
-        return int(path.read_text().split()[0])
-    except (FileNotFoundError, ValueError, IndexError):
-        return None
