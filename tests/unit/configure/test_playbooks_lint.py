@@ -15,7 +15,7 @@ BIN = Path(sys.executable).parent
 def test_playbooks_pass_ansible_lint_production_profile():
     result = subprocess.run(
         [str(BIN / "ansible-lint"), "--profile", "production", "--offline", "playbooks/"],
-        cwd=project_path(), capture_output=True, text=True, timeout=300, check=False,
+        cwd=project_path(), capture_output=True, text=True, timeout=600, check=False,
         env={**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}", "NO_COLOR": "1"},
     )
     output = result.stdout + result.stderr
