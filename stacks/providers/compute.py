@@ -72,8 +72,10 @@ class ServerProvider(CivicProvider):
         return {**props.get("metadata", {}), **tenant_metadata(props["tenant"])}
 
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        # Created with a token scoped to the tenant's project (Nova puts it there); looked up,
+        # read and deleted as the operator, which still works once the project is gone.
         conn = openstack_in_project(props["cloud"], props["project_id"])
-        server = self._existing(conn, props, purge_failed=True)
+        server = self._existing(openstack_admin(props["cloud"]), props, purge_failed=True)
         if server is None:
             server = conn.compute.create_server(
                 name=props["name"],
@@ -88,7 +90,7 @@ class ServerProvider(CivicProvider):
         return server.id, self._computed(server.id, props)
 
     def _lookup(self, props: dict[str, Any]) -> str | None:
-        conn = openstack_in_project(props["cloud"], props["project_id"])
+        conn = openstack_admin(props["cloud"])
         server = self._existing(conn, props, purge_failed=False)
         if server is None or server.status == "ERROR":
             return None  # create purges a failed server and boots a fresh one
@@ -99,7 +101,7 @@ class ServerProvider(CivicProvider):
             return None
 
     def _computed(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
-        port = self._port(openstack_in_project(props["cloud"], props["project_id"]), id_)
+        port = self._port(openstack_admin(props["cloud"]), id_)
         return {
             "server_id": id_,
             "port_id": port.id if port else None,
@@ -127,7 +129,10 @@ class ServerProvider(CivicProvider):
     def _existing(conn: Any, props: dict[str, Any], purge_failed: bool) -> Any:
         """The tenant's server of that name left by an interrupted run, if any; with
         `purge_failed`, one that failed to boot is deleted so that a fresh one is made."""
-        for server in conn.compute.servers(name=f"^{props['name']}$"):
+        servers = conn.compute.servers(
+            all_projects=True, project_id=props["project_id"], name=f"^{props['name']}$"
+        )
+        for server in servers:
             if server.metadata.get("civicloud:tenant") == props["tenant"]:
                 if server.status == "ERROR" and purge_failed:
                     conn.compute.delete_server(server)
@@ -145,7 +150,7 @@ class ServerProvider(CivicProvider):
         return next(iter(conn.network.ports(device_id=server_id)), None)
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
-        conn = openstack_in_project(props["cloud"], props["project_id"])
+        conn = openstack_admin(props["cloud"])
         server = conn.compute.find_server(id_)
         if server is None:
             return None
@@ -186,7 +191,7 @@ class ServerProvider(CivicProvider):
         return {}
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
-        conn = openstack_in_project(props["cloud"], props["project_id"])
+        conn = openstack_admin(props["cloud"])
         server = conn.compute.find_server(id_)
         if server is not None:
             conn.compute.delete_server(server)

@@ -244,7 +244,7 @@ class RoleProvider(CivicProvider):
 
     def _lookup(self, props: dict[str, Any]) -> str | None:
         role = openstack_admin(props["cloud"]).identity.find_role(props["name"])
-        if role is not None and not (role.description or "").endswith(marker(props["tenant"])):
+        if role is not None and marker(props["tenant"]) not in (role.description or ""):
             raise NotOurs(
                 f"role {props['name']!r} already exists and was not created by civicloud for "
                 f"tenant {props['tenant']!r}"

@@ -34,8 +34,10 @@ class VolumeProvider(CivicProvider):
         return result
 
     def _create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        # Created with a token scoped to the tenant's project (Cinder puts it there); looked up,
+        # read and deleted as the operator, which still works once the project is gone.
         conn = openstack_in_project(props["cloud"], props["project_id"])
-        volume = self._existing(conn, props)
+        volume = self._existing(openstack_admin(props["cloud"]), props)
         if volume is None:
             volume = conn.block_storage.create_volume(
                 name=props["name"],
@@ -50,7 +52,7 @@ class VolumeProvider(CivicProvider):
         return volume.id, self._computed(volume.id, props)
 
     def _lookup(self, props: dict[str, Any]) -> str | None:
-        conn = openstack_in_project(props["cloud"], props["project_id"])
+        conn = openstack_admin(props["cloud"])
         volume = self._existing(conn, props)
         if volume is not None and volume.status == "creating":
             # An interrupted create may have left it being built: wait, read-only.
@@ -64,7 +66,10 @@ class VolumeProvider(CivicProvider):
 
     @staticmethod
     def _existing(conn: Any, props: dict[str, Any]) -> Any:
-        for volume in conn.block_storage.volumes(name=props["name"]):
+        volumes = conn.block_storage.volumes(
+            all_projects=True, project_id=props["project_id"], name=props["name"]
+        )
+        for volume in volumes:
             if volume.metadata.get("civicloud:tenant") != props["tenant"]:
                 raise NotOurs(
                     f"volume {props['name']!r} already exists in the project and was not "
@@ -74,7 +79,7 @@ class VolumeProvider(CivicProvider):
         return None
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
-        conn = openstack_in_project(props["cloud"], props["project_id"])
+        conn = openstack_admin(props["cloud"])
         volume = conn.block_storage.find_volume(id_)
         if volume is None:
             return None
@@ -123,7 +128,7 @@ class VolumeProvider(CivicProvider):
         return {}
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
-        conn = openstack_in_project(props["cloud"], props["project_id"])
+        conn = openstack_admin(props["cloud"])
         volume = conn.block_storage.find_volume(id_)
         if volume is not None:
             conn.block_storage.delete_volume(volume)
@@ -162,7 +167,7 @@ class VolumeAttachmentProvider(CivicProvider):
 
     def _read(self, id_: str, props: dict[str, Any]) -> dict[str, Any] | None:
         server_id, volume_id = id_.split("/")
-        conn = openstack_in_project(props["cloud"], props["project_id"])
+        conn = openstack_admin(props["cloud"])
         attachment = self._attachment(conn, server_id, volume_id)
         return None if attachment is None else {"device": attachment.device}
 
@@ -171,7 +176,7 @@ class VolumeAttachmentProvider(CivicProvider):
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         server_id, volume_id = id_.split("/")
-        conn = openstack_in_project(props["cloud"], props["project_id"])
+        conn = openstack_admin(props["cloud"])
         if self._attachment(conn, server_id, volume_id) is None:
             return
         conn.compute.delete_volume_attachment(server_id, volume_id)

@@ -184,3 +184,30 @@ def test_deleting_missing_things_is_a_no_op(conn):
     )
     with pytest.raises(exceptions.ResourceNotFound):
         conn.identity.get_user(missing)
+
+
+def test_tenant_role_created_assigned_and_removed(conn, tenant, project):
+    roles, assignments = identity.RoleProvider(), identity.RoleAssignmentProvider()
+    props = {"cloud": CLOUD, "tenant": tenant, "name": f"{tenant}-archivist",
+             "description": "reads and adds documents"}  # fmt: skip
+    role = roles.create(props)
+    found = conn.identity.get_role(role.id)
+    assert found.name == f"{tenant}-archivist" and tenant in found.description
+    assert roles.create(props).id == role.id  # adopted
+    assert roles.find(props).id == role.id
+
+    user = identity.UserProvider().create(
+        {"cloud": CLOUD, "tenant": tenant, "name": f"{tenant}-robot",
+         "project_id": project["project_id"]}
+    )  # fmt: skip
+    grant = {"cloud": CLOUD, "project_id": project["project_id"], "actor": "user",
+             "actor_id": user.id, "role": f"{tenant}-archivist"}  # fmt: skip
+    assigned = assignments.create(grant)
+    assert assignments.find(grant).id == assigned.id
+    assert list(conn.identity.role_assignments(scope_project_id=project["project_id"],
+                                               user_id=user.id, role_id=role.id))  # fmt: skip
+    assignments.delete(assigned.id, grant)
+    identity.UserProvider().delete(user.id, user.outs)
+    roles.delete(role.id, props)
+    assert conn.identity.find_role(role.id) is None
+    assert roles.find(props) is None
