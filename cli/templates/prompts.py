@@ -17,18 +17,16 @@ def pick_template(templates: list[Template], lang: str) -> Template:
     return questionary.select("Template:", choices=choices).unsafe_ask()
 
 
-def ask(param: Parameter, lang: str, today: date, default: Any = None) -> Any:
+def ask(param: Parameter, lang: str, today: date) -> Any:
     """The typed value of one parameter; KeyboardInterrupt if the member gives up (Ctrl-C)."""
-    default = param.default if default is None else default
+    default = None if param.required else parse_value(param, param.default, today)
+    shown = display(default) if default is not None else None
     message = f"{param.name} — {param.help.get(lang)}"
     if param.type == "enum":
         choices = [display(c) for c in param.choices or []]
-        answer = questionary.select(message, choices=choices,
-                                    default=display(default) if default is not None else None
-                                    ).unsafe_ask()
+        answer = questionary.select(message, choices=choices, default=shown).unsafe_ask()
     elif param.type == "bool":
-        answer = questionary.confirm(message, default=bool(parse_value(param, default, today))
-                                     if default is not None else False).unsafe_ask()
+        answer = questionary.confirm(message, default=bool(default)).unsafe_ask()
     else:
         def check(text: str) -> bool | str:
             try:
@@ -37,8 +35,7 @@ def ask(param: Parameter, lang: str, today: date, default: Any = None) -> Any:
                 return str(problem)
             return True
 
-        initial = display(parse_value(param, default, today)) if default is not None else ""
-        answer = questionary.text(message, default=initial, validate=check).unsafe_ask()
+        answer = questionary.text(message, default=shown or "", validate=check).unsafe_ask()
     return parse_value(param, answer, today)
 
 
