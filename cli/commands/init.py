@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from civicloud import exitcodes
+from civicloud.commands._options import spec_options
 from civicloud.templates.library import Library, Template
 from civicloud.templates.options import lang_option, library_or_exit, templates_option
 from civicloud.templates.values import ValueProblem, parse_value
@@ -107,19 +108,14 @@ def _target(text: str, output: Path | None) -> Path:
               help="Never ask, even in a terminal: missing required values are an error.")
 @templates_option
 @lang_option
-@click.option("--catalogue", "catalogues", multiple=True, type=click.Path(path_type=Path),
-              metavar="FILE|DIR",
-              help="Backend catalogue for the validation (repeatable). Default: catalogue/.")
-@click.option("--policy-dir", "policy_dirs", multiple=True,
-              type=click.Path(exists=True, file_okay=False, path_type=Path),
-              metavar="DIR", help="Your own Rego rules, evaluated beside civicloud's (repeatable).")
+@spec_options
 @click.option("--format", "report_format", type=click.Choice(["text", "json", "sarif"]),
               default="text", show_default=True, help="Format of the validation report.")
 @click.pass_context
 def command(ctx: click.Context, template_name: str | None, settings: tuple[str, ...],
             output: Path | None, force: bool, no_input: bool, template_dirs: tuple[Path, ...],
             lang: str, catalogues: tuple[Path, ...], policy_dirs: tuple[Path, ...],
-            report_format: str) -> None:
+            now: datetime | None, report_format: str) -> None:
     """Make a tenant file from a pre-approved template, then validate it.
 
     In a terminal, civicloud asks for the template and each parameter (defaults
@@ -142,7 +138,7 @@ def command(ctx: click.Context, template_name: str | None, settings: tuple[str, 
     """
     from civicloud.templates.render import RenderError, header, render
 
-    today = date.today()
+    today = now.date() if now else date.today()
     interactive = _interactive(no_input)
     library = library_or_exit(template_dirs)
     if output is not None and output.exists() and not force:
@@ -171,7 +167,7 @@ def command(ctx: click.Context, template_name: str | None, settings: tuple[str, 
     from civicloud.commands.validate import command as validate
     try:
         ctx.invoke(validate, paths=(target,), catalogues=catalogues, policy_dirs=policy_dirs,
-                   output=report_format, now=None)
+                   output=report_format, now=now)
     except SystemExit as done:
         if done.code == exitcodes.OK:
             click.echo(f"Next: civicloud plan {target}, then civicloud apply {target}", err=True)

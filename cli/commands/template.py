@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from civicloud import exitcodes
+from civicloud.commands._options import spec_options
 from civicloud.paths import project_path
 from civicloud.templates.library import Library, Template
 from civicloud.templates.options import lang_option, library_or_exit, templates_option
@@ -117,15 +118,7 @@ def show(name: str, template_dirs: tuple[Path, ...], lang: str, output: str) -> 
 @command.command("check")
 @click.argument("names", nargs=-1)
 @templates_option
-@click.option("--catalogue", "catalogues", multiple=True, type=click.Path(path_type=Path),
-              metavar="FILE|DIR",
-              help="Backend catalogue (repeatable). Default: the project's catalogue/ directory.")
-@click.option("--policy-dir", "policy_dirs", multiple=True,
-              type=click.Path(exists=True, file_okay=False, path_type=Path),
-              metavar="DIR", help="Your own Rego rules, evaluated beside civicloud's (repeatable).")
-@click.option("--now", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
-              help="Check as if today were DATE (YYYY-MM-DD): dates such as today+60 and the "
-                   "sandbox rules are computed from it.")
+@spec_options
 @output_option
 def check(names: tuple[str, ...], template_dirs: tuple[Path, ...], catalogues: tuple[Path, ...],
           policy_dirs: tuple[Path, ...], now: datetime | None, output: str) -> None:
@@ -135,7 +128,7 @@ def check(names: tuple[str, ...], template_dirs: tuple[Path, ...], catalogues: t
     parameters (enum and bool; defaults or examples for the others), and each
     rendered tenant goes through the checks of `civicloud validate`: schema,
     references, policy gate. So a tenant made from a published template passes
-    the gate by construction.
+    the gate by construction. Dates such as today+60 count from --now.
 
     \b
     Exit codes: 0 every combination passes, 2 a template is invalid (bad

@@ -68,11 +68,10 @@ def check_templates(templates: Sequence[Template], catalogues: Sequence[Path],
                     rendered.write_text(render(template, values), encoding="utf-8")
                 except RenderError as exc:
                     outcome.errors.append(str(exc))
-                    break  # a template error is the same for every combination
+                    continue
                 bundle = load([rendered], catalogues)
-                where = f"{template.tenant_file} rendered with {outcome.label}"
-                outcome.errors += [f"{where}: line {p.line}:{p.column}: {p.detail}"
-                                   for p in bundle.problems.errors]
+                outcome.errors += [f"{template.tenant_file}: rendered line {p.line}:{p.column}: "
+                                   f"{p.detail}" for p in bundle.problems.errors]
                 if bundle.ok:
                     outcome.errors += _outside_manifest(bundle, template)
                 if not outcome.errors:

@@ -68,8 +68,9 @@ def test_invalid_render_names_the_template_file_and_combination(templates_dir: P
     template = open_library([templates_dir]).templates["communal-website"]
     outcomes = check_templates([template], CATALOGUE, (), NOW)
     error = outcomes[0].errors[0]
-    assert str(tenant) in error and "media_encryption=sse-s3" in error
-    assert "storage.buckets[0].encryption" in error
+    assert error.startswith(f"{tenant}: rendered line ")
+    assert "storage.buckets[0].encryption: expected one of sse-s3" in error
+    assert "media_encryption=sse-s3" in outcomes[0].label
 
 
 def test_aliases_keep_length_and_first_letter():
