@@ -145,6 +145,8 @@ def command(ctx: click.Context, template_name: str | None, settings: tuple[str, 
         _fail(f"{output} exists: give --force to overwrite it, or another --output")
     try:
         template = _choose(library, template_name, interactive, lang)
+        if interactive:
+            click.echo(template.manifest.description.get(lang), err=True)
         values = _answers(template, _given(template, settings, today), interactive, lang, today)
         try:
             text = render(template, values)
