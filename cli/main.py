@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-
 from civicloud import __version__
 from civicloud.commands import register
 
