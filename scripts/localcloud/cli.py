@@ -95,7 +95,8 @@ def up() -> None:
     "--wipe",
     is_flag=True,
     help="Also delete the data (databases, images, buckets), logs and generated files. "
-    "Installs and passwords stay, so the next `up` starts from empty databases.",
+    "Installs, passwords and the setup snapshot stay: the next `up` starts from a clean, "
+    "freshly set-up cloud (about a minute).",
 )
 def down(wipe: bool) -> None:
     """Stop every process the local cloud started (by recorded PID).
@@ -105,7 +106,7 @@ def down(wipe: bool) -> None:
     \b
     Examples:
       scripts/local-cloud down
-      civicloud local down --wipe     # start over from empty databases
+      civicloud local down --wipe     # start over from a clean cloud
     """
     console, where = _console(), layout()
     with console.status("Stopping…"):
