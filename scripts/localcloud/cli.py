@@ -109,9 +109,14 @@ def down(wipe: bool) -> None:
       civicloud local down --wipe     # start over from a clean cloud
     """
     console, where = _console(), layout()
+    from civicloud.configure import testhosts  # the servers Ansible configures live here too
+
     with console.status("Stopping…"):
+        hosts = testhosts.down()
         stopped = cloud.down(where, wipe=wipe)
     console.print(f"Stopped {len(stopped)} service(s): {', '.join(stopped) or 'none was running'}")
+    if hosts:
+        console.print(f"Stopped {len(hosts)} test host(s): {', '.join(hosts)}")
 
 
 @group.command()
@@ -120,6 +125,12 @@ def status() -> None:
     console, where = _console(), layout()
     rows = cloud.status(where)
     console.print(cloud.status_table(rows))
+    from civicloud.configure import testhosts
+
+    hosts = testhosts.status()
+    if hosts:
+        listed = ", ".join(f"{h.name} (ssh 127.0.0.1:{h.port})" for h in hosts)
+        console.print(f"Test hosts (the servers Ansible configures): {listed}")
     down_count = sum(1 for row in rows if not row.answers)
     if down_count:
         console.print(f"{down_count} service(s) down: run `scripts/local-cloud up`")
