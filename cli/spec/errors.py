@@ -26,6 +26,7 @@ class SpecError:
     path: Path
     message: str
     severity: str = "error"  # "error" | "warning"
+    sensitive: bool = False  # the line holds a secret: never print it
 
     @property
     def detail(self) -> str:

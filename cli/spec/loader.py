@@ -101,7 +101,7 @@ def validate_document(doc: YamlDocument, only: str | None = None) -> tuple[Any, 
         return None, [src.error(("kind",), message)]
     model_class = KINDS[kind]
     leaks = find_credentials(data)
-    errors = [src.error(path, message) for path, message in leaks]
+    errors = [src.error(path, message, sensitive=True) for path, message in leaks]
     try:
         model = model_class.model_validate(data)
     except ValidationError as exc:

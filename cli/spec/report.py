@@ -23,7 +23,7 @@ def _lines(file: str) -> list[str]:
 
 def _excerpt(problem: SpecError) -> str:
     lines = _lines(problem.file)
-    if not 1 <= problem.line <= len(lines):
+    if problem.sensitive or not 1 <= problem.line <= len(lines):
         return ""
     gutter = f"{problem.line:>5} | "
     caret = " " * (len(gutter) - 2) + "| " + " " * (problem.column - 1) + "^"

@@ -23,9 +23,10 @@ class SourceMap:
                 return self.file, found[0], found[1]
         return self.file, 1, 1
 
-    def error(self, path: Path, message: str, severity: str = "error") -> SpecError:
+    def error(self, path: Path, message: str, severity: str = "error",
+              sensitive: bool = False) -> SpecError:
         file, line, column = self.locate(path)
-        return SpecError(file, line, column, tuple(path), message, severity)
+        return SpecError(file, line, column, tuple(path), message, severity, sensitive)
 
     def line_of(self, path: Path) -> int:
         return self.locate(path)[1]

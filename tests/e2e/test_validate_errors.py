@@ -115,3 +115,15 @@ def test_random_files_exit_2_without_traceback(civicloud, tmp_path, text):
     run = civicloud("validate", str(path))  # raises if anything but SystemExit escaped
     assert run.exit_code == 2
     assert "Traceback" not in run.output
+
+
+@pytest.mark.parametrize("output", ["text", "json", "sarif"])
+def test_a_credential_in_a_tenant_is_refused_and_never_printed(civicloud, tmp_path, output):
+    path = tmp_path / "leak.yaml"
+    path.write_text(VENCE.replace("  contact: dsi@ville-vence.example\n",
+                                  "  contact: dsi@ville-vence.example\n"
+                                  "  secret_key: wJalrXUtnFEMI-K7MDENG\n"), encoding="utf-8")
+    run = civicloud("validate", str(path), "-o", output)
+    assert run.exit_code == 2
+    assert "metadata.secret_key" in run.stdout and "looks like a credential" in run.stdout
+    assert "wJalrXUtnFEMI" not in run.output
