@@ -38,6 +38,14 @@ def engine_errors() -> Iterator[None]:
     except EngineError as exc:  # locked, unreachable, corrupt state, a backend failure
         click.echo(click.style(f"error: {exc}", fg="red"), err=True)
         sys.exit(exitcodes.FAILURE)
+    except KeyboardInterrupt:
+        click.echo("interrupted: every step finished so far is recorded in state; run the "
+                   "same command again to go on.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a backend or library error the engine did not word: still no
+        # traceback for the sysadmin, but enough to report it.
+        click.echo(click.style(f"error: {type(exc).__name__}: {exc}", fg="red"), err=True)
+        sys.exit(exitcodes.FAILURE)
 
 
 @dataclass
