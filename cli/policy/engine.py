@@ -1,0 +1,139 @@
+"""Compiles a policy set once and evaluates it on many inputs (the batch path of the gate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from civicloud.policy.errors import PolicyError
+from civicloud.policy.policyset import PolicySet, RegoFile
+from civicloud.policy.rego import Rego, RegoCompileError, RegoEvalError
+
+SEVERITIES = ("error", "warning")
+# The rule set each stage reads from every family package; the plan stage will add its own.
+STAGE_RULE = {"spec": "deny"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's metadata, as declared in its family's `metadata` object."""
+
+    id: str
+    family: str
+    severity: str
+    title: str
+    description: str
+    source: str
+    waiver: str
+    file: Path
+
+
+def new_interpreter(policy_set: PolicySet, *, with_tests: bool = False) -> Rego:
+    """An interpreter with the parameters and the Rego files (and their tests) loaded."""
+    rego = Rego()
+    rego.add_data({"params": policy_set.params})
+    for rego_file in policy_set.files:
+        if with_tests or not rego_file.is_test:
+            try:
+                rego.add_module(str(rego_file.path), rego_file.source)
+            except RegoCompileError as exc:
+                raise PolicyError(f"syntax error in a policy file:\n{exc}") from None
+    return rego
+
+
+class PolicyEngine:
+    """The rules of a policy set, ready to evaluate one input after another."""
+
+    def __init__(self, policy_set: PolicySet, stage: str = "spec") -> None:
+        if stage not in STAGE_RULE:
+            raise PolicyError(f"policy stage {stage!r} is not supported (known: spec)")
+        self._rego = new_interpreter(policy_set)
+        # A package may span several files (an authority adding a rule to a built-in family).
+        packages: dict[str, list[RegoFile]] = {}
+        for rego_file in policy_set.rule_files:
+            packages.setdefault(rego_file.package, []).append(rego_file)
+        self.rules: dict[str, Rule] = {}
+        families: list[str] = []
+        for package, files in packages.items():
+            for rule in self._declared_rules(package, files):
+                if rule.id in self.rules:
+                    raise PolicyError(
+                        f"{rule.file}: rule ID {rule.id} is also defined in "
+                        f"{self.rules[rule.id].file}: rule IDs must be unique"
+                    )
+                self.rules[rule.id] = rule
+                if package not in families:
+                    families.append(package)
+        entry = STAGE_RULE[stage]
+        # `[f | some f in data.p.deny]` is [] for a family without deny, where data.p.deny
+        # alone would make the whole object undefined.
+        parts = ", ".join(f'"{p}": [f | some f in data.{p}.{entry}]' for p in families)
+        self._bundle = self._rego.prepare(f"x := {{{parts}}}") if families else None
+
+    def _declared_rules(self, package: str, files: list[RegoFile]) -> list[Rule]:
+        try:
+            metadata = self._rego.query(f"x := data.{package}.metadata")
+        except RegoEvalError as exc:
+            raise PolicyError(f"{files[0].path}: cannot read the rules' metadata: {exc}") from None
+        if metadata is None:
+            return []  # a helper package (like civicloud.lib): no rule of its own
+        if not isinstance(metadata, dict):
+            raise PolicyError(f"{files[0].path}: metadata must be an object keyed by rule ID")
+        return [
+            _rule(rule_id, entry, _declaring_file(rule_id, files))
+            for rule_id, entry in sorted(metadata.items())
+        ]
+
+    def evaluate(self, rego_input: dict[str, Any]) -> list[dict[str, Any]]:
+        """Findings of every family on one input: dicts with id, msg, path (and maybe tenant)."""
+        if self._bundle is None:
+            return []
+        self._rego.set_input(rego_input)
+        try:
+            by_family = self._rego.run(self._bundle) or {}
+        except RegoEvalError as exc:
+            raise PolicyError(f"policy evaluation failed: {exc}") from None
+        findings = []
+        for package, raw in by_family.items():
+            for finding in raw:
+                self._check_shape(package, finding)
+                findings.append(finding)
+        return findings
+
+    def _check_shape(self, package: str, finding: Any) -> None:
+        if (
+            not isinstance(finding, dict)
+            or not isinstance(finding.get("msg"), str)
+            or not isinstance(finding.get("path"), list)
+            or finding.get("id") not in self.rules
+        ):
+            raise PolicyError(
+                f"package {package}: a deny entry must be an object {{\"id\": <a rule ID of "
+                f'metadata>, "msg": <string>, "path": <array>}}, got {finding!r}'
+            )
+
+
+def _declaring_file(rule_id: str, files: list[RegoFile]) -> RegoFile:
+    return next((f for f in files if f'"{rule_id}"' in f.source), files[0])
+
+
+def _rule(rule_id: Any, entry: Any, rego_file: RegoFile) -> Rule:
+    where = f"{rego_file.path}: metadata[{rule_id!r}]"
+    if not isinstance(entry, dict):
+        raise PolicyError(f"{where}: expected an object with title, severity and source")
+    missing = [key for key in ("title", "severity", "source") if not entry.get(key)]
+    if missing:
+        raise PolicyError(f"{where}: missing {', '.join(missing)}")
+    if entry["severity"] not in SEVERITIES:
+        raise PolicyError(f"{where}: severity must be error or warning, got {entry['severity']!r}")
+    return Rule(
+        id=str(rule_id),
+        family=rego_file.family,
+        severity=entry["severity"],
+        title=entry["title"],
+        description=entry.get("description", ""),
+        source=entry["source"],
+        waiver=entry.get("waiver", ""),
+        file=rego_file.path,
+    )

@@ -1,0 +1,96 @@
+# Quotas: what the tenant declares fits its own quotas, and the quotas of a syndicate's members
+# together fit the syndicate's envelope. OpenStack would otherwise refuse resources half-way
+# through an apply (409/413 from Nova, Cinder, Neutron).
+package civicloud.quotas
+
+import data.civicloud.lib
+import rego.v1
+
+params := data.params.quotas
+
+metadata["CIVIC-QUOTA-1"] := {
+	"title": "Declared resources fit the tenant's quotas",
+	"description": "Servers, volumes (count and GB), networks, subnets, routers, security groups and public IPs declared fit compute.quotas.",
+	"severity": "error",
+	"source": "OpenStack quotas refuse what exceeds them during the apply (Nova, Cinder, Neutron quota enforcement).",
+	"waiver": "Do not waive: raise the quota or declare fewer resources.",
+}
+
+metadata["CIVIC-QUOTA-2"] := {
+	"title": "Syndicate members fit the syndicate's envelope",
+	"description": "For each quota, the members' quotas added together do not exceed the syndicate's envelope.",
+	"severity": "error",
+	"source": "The syndicate's quota envelope (its syndicate file): the capacity shared by its member communes.",
+	"waiver": "Waiver approved by the syndicate's director, or raise the envelope in the syndicate file.",
+}
+
+_compute := lib.compute
+
+_networks := lib.get(_compute, "networks", [])
+
+# What the tenant declares, per quota key, and how to say it.
+_declared := {
+	"instances": count(lib.servers),
+	"volumes": count(lib.volumes),
+	"gigabytes": sum([lib.get(v.volume, "size_gb", 0) | some v in lib.volumes]),
+	"networks": count(_networks),
+	"subnets": sum([count(lib.get(n, "subnets", [])) | some n in _networks]),
+	"routers": count(lib.get(_compute, "routers", [])),
+	"security_groups": count(lib.get(_compute, "security_groups", [])) + lib.get(params.implicit, "security_groups", 0),
+	"floating_ips": count([s | some s in lib.servers; lib.get(s, "public_ip", false) == true]),
+}
+
+_what := {
+	"instances": "servers",
+	"volumes": "volumes",
+	"gigabytes": "GB of volumes",
+	"networks": "networks",
+	"subnets": "subnets",
+	"routers": "routers",
+	"security_groups": "security groups (with OpenStack's own \"default\" group)",
+	"floating_ips": "servers with a public IP",
+}
+
+deny contains finding if {
+	some key, declared in _declared
+	quota := lib.quotas[key]
+	is_number(quota)
+	declared > quota
+	finding := {
+		"id": "CIVIC-QUOTA-1",
+		"msg": concat("", [
+			"the tenant declares ", lib.num(declared), " ", _what[key], " but compute.quotas.", key, " is ",
+			lib.num(quota), ": raise the quota or declare fewer",
+		]),
+		"path": ["compute", "quotas", key],
+	}
+}
+
+# Every member's quotas, this tenant's included even if the caller left it out of members.
+_members contains [name, quotas] if {
+	some member in input.members
+	name := member.metadata.name
+	quotas := lib.get(lib.get(member, "compute", {}), "quotas", {})
+}
+
+_members contains [lib.name, lib.quotas]
+
+deny contains finding if {
+	some key, limit in lib.get(input.syndicate, "quotas", {})
+	is_number(limit)
+	mine := lib.quotas[key]
+	is_number(mine)
+	mine > 0
+	shares := [m | some m in _members; is_number(m[1][key])]
+	total := sum([m[1][key] | some m in shares])
+	total > limit
+	finding := {
+		"id": "CIVIC-QUOTA-2",
+		"msg": concat("", [
+			"syndicate ", input.syndicate.metadata.name, ": its members' ", key, " quotas add up to ", lib.num(total),
+			" (", concat(", ", sort([concat(" ", [m[0], lib.num(m[1][key])]) | some m in shares])), ") but the envelope is ",
+			lib.num(limit), ": lower this tenant's quota or raise the syndicate's envelope",
+		]),
+		"path": ["compute", "quotas", key],
+	}
+}

@@ -1,0 +1,79 @@
+package civicloud.quotas_test
+
+import data.civicloud.fixtures_test as fx
+import data.civicloud.quotas
+import rego.v1
+
+_syndicate(envelope) := {
+	"apiVersion": "civicloud/v1",
+	"kind": "Syndicate",
+	"metadata": {"name": "sictiam"},
+	"quotas": envelope,
+}
+
+_member(name, instances) := fx.patched(fx.tenant, {"/metadata/name": name, "/compute/quotas/instances": instances})
+
+test_declared_resources_within_quotas_pass if {
+	t := fx.tenant
+	findings := quotas.deny with input.tenant as t with input.syndicate as null with input.members as []
+	count(findings) == 0
+}
+
+test_quota1_more_servers_than_instances if {
+	t := fx.patched(fx.tenant, {"/compute/quotas/instances": 1})
+	findings := quotas.deny with input.tenant as t with input.syndicate as null with input.members as []
+	fx.ids(findings) == {"CIVIC-QUOTA-1"}
+	fx.paths_of(findings, "CIVIC-QUOTA-1") == {["compute", "quotas", "instances"]}
+}
+
+test_quota1_volume_gigabytes if {
+	t := fx.patched(fx.tenant, {"/compute/quotas/gigabytes": 25})
+	findings := quotas.deny with input.tenant as t with input.syndicate as null with input.members as []
+	fx.paths_of(findings, "CIVIC-QUOTA-1") == {["compute", "quotas", "gigabytes"]}
+}
+
+test_quota1_counts_the_default_security_group if {
+	# One declared group plus OpenStack's "default" one do not fit a quota of 1.
+	t := fx.patched(fx.tenant, {"/compute/quotas/security_groups": 1})
+	findings := quotas.deny with input.tenant as t with input.syndicate as null with input.members as []
+	fx.paths_of(findings, "CIVIC-QUOTA-1") == {["compute", "quotas", "security_groups"]}
+}
+
+test_quota1_public_ips_against_floating_ips if {
+	t := fx.patched(fx.tenant, {"/compute/servers/0/public_ip": true})
+	findings := quotas.deny with input.tenant as t with input.syndicate as null with input.members as []
+	fx.paths_of(findings, "CIVIC-QUOTA-1") == {["compute", "quotas", "floating_ips"]}
+}
+
+test_quota1_unset_quota_means_backend_default if {
+	t := fx.patched(fx.tenant, {"/compute/quotas/instances": null})
+	findings := quotas.deny with input.tenant as t with input.syndicate as null with input.members as []
+	count(findings) == 0
+}
+
+test_quota2_members_exceed_the_envelope if {
+	t := fx.tenant
+	s := _syndicate({"instances": 10, "volumes": 100})
+	m := [t, _member("nice", 4), _member("grasse", 4)]
+	findings := quotas.deny with input.tenant as t with input.syndicate as s with input.members as m
+	fx.ids(findings) == {"CIVIC-QUOTA-2"}
+	fx.paths_of(findings, "CIVIC-QUOTA-2") == {["compute", "quotas", "instances"]}
+	some f in findings
+	contains(f.msg, "add up to 12")
+}
+
+test_quota2_members_within_the_envelope if {
+	t := fx.tenant
+	s := _syndicate({"instances": 12})
+	m := [t, _member("nice", 4), _member("grasse", 4)]
+	findings := quotas.deny with input.tenant as t with input.syndicate as s with input.members as m
+	count(findings) == 0
+}
+
+test_quota2_counts_the_tenant_left_out_of_members if {
+	t := fx.tenant
+	s := _syndicate({"instances": 10})
+	m := [_member("nice", 4), _member("grasse", 4)]
+	findings := quotas.deny with input.tenant as t with input.syndicate as s with input.members as m
+	fx.ids(findings) == {"CIVIC-QUOTA-2"}
+}
