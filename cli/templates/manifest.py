@@ -62,29 +62,19 @@ class Parameter(Model):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"pattern: not a valid regular expression: {exc}") from None
-        for field in ("min", "max"):
-            bound = getattr(self, field)
-            if bound is not None:
-                _check_bound(self, field, bound)
         if self.default is None and self.example is None:
             raise ValueError("a parameter without `default` needs an `example` "
                              "(the value `civicloud template check` renders it with)")
-        for field in ("default", "example"):
+        unbounded = self.model_copy(update={"min": None, "max": None})
+        for field, checked_by in (("min", unbounded), ("max", unbounded), ("default", self),
+                                  ("example", self)):
             value = getattr(self, field)
             if value is not None:
                 try:
-                    parse_value(self, value)
+                    parse_value(checked_by, value)
                 except ValueProblem as problem:
                     raise ValueError(f"{field}: {problem}") from None
         return self
-
-
-def _check_bound(param: Parameter, field: str, bound: Any) -> None:
-    probe = param.model_copy(update={"min": None, "max": None})
-    try:
-        parse_value(probe, bound)
-    except ValueProblem as problem:
-        raise ValueError(f"{field}: {problem}") from None
 
 
 class Manifest(Model):
