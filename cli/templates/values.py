@@ -23,8 +23,9 @@ class ValueProblem(ValueError):
 
 def parse_value(param: Parameter, raw: Any, today: date | None = None) -> Any:
     """The typed value of `raw` (text or a YAML value), or ValueProblem."""
-    value = _typed(param, raw, today or date.today())
-    _check(param, value, today or date.today())
+    today = today or date.today()
+    value = _typed(param, raw, today)
+    _check(param, value, today)
     return value
 
 
