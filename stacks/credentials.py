@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 _cache = threading.local()
-CONNECT_RETRIES = 3
 
 
 def local_cloud_dir() -> Path:
@@ -50,11 +49,10 @@ def openstack_admin(cloud: str) -> Any:
         import openstack
 
         apply_local_defaults()
-        # Retry a dropped connection or a 503 a few times: a control plane under load (or
-        # restarting) should not fail a whole apply.
-        connections[key] = openstack.connect(
-            cloud=cloud, connect_retries=CONNECT_RETRIES, status_code_retries=CONNECT_RETRIES
-        )
+        # No automatic connection retries: keystoneauth would resend a POST whose connection
+        # dropped after the server acted on it, and create a duplicate (seen with a volume).
+        # A failed call fails the step; the next apply converges by adopting what exists.
+        connections[key] = openstack.connect(cloud=cloud)
     return connections[key]
 
 
@@ -89,7 +87,8 @@ def s3_client(endpoint: str, profile: str, region: str) -> Any:
             endpoint_url=endpoint,
             config=Config(
                 s3={"addressing_style": "path"},
-                retries={"mode": "standard", "max_attempts": CONNECT_RETRIES + 1},
+                # S3 PUTs of configuration are idempotent; CreateBucket is adopted when repeated.
+                retries={"mode": "standard", "max_attempts": 3},
             ),
         )
     return connections[key]
