@@ -11,8 +11,9 @@ from civicloud.policy.policyset import PolicySet, RegoFile
 from civicloud.policy.rego import Rego, RegoCompileError, RegoEvalError
 
 SEVERITIES = ("error", "warning")
-# The rule set each stage reads from every family package; the plan stage will add its own.
-STAGE_RULE = {"spec": "deny"}
+# The rule set each stage reads from every family package. No built-in rule reads the planned
+# resources yet: the plan stage evaluates (and counts) the families, and finds what deny_plan says.
+STAGE_RULE = {"spec": "deny", "plan": "deny_plan"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class PolicyEngine:
 
     def __init__(self, policy_set: PolicySet, stage: str = "spec") -> None:
         if stage not in STAGE_RULE:
-            raise PolicyError(f"policy stage {stage!r} is not supported (known: spec)")
+            raise PolicyError(f"policy stage {stage!r} is not supported (known: spec, plan)")
         self._rego = new_interpreter(policy_set)
         # A package may span several files (an authority adding a rule to a built-in family).
         packages: dict[str, list[RegoFile]] = {}

@@ -92,9 +92,9 @@ def _require_rules(rules: dict[str, Rule]) -> None:
 
 def _rego_input(item: dict[str, Any], now: datetime, stage: str) -> dict[str, Any]:
     return {
+        **item,  # the plan stage adds "resources"
         "stage": stage,
         "now": now.isoformat(timespec="seconds"),
-        "tenant": item["tenant"],
         "backends": item.get("backends") or {},
         "syndicate": item.get("syndicate"),
         # Members only matter for the syndicate's envelope: their whole documents, repeated in

@@ -131,11 +131,28 @@ class Rego:
     def run(self, bundle: regopy.Bundle) -> Any:
         return self._binding(lambda: self._interp.query_bundle(bundle))
 
+    def prepare_entrypoints(self, rules: list[str]) -> regopy.Bundle:
+        """Compiles rules (`data.<package>.<rule>` references) once, to run each with `run_rule`.
+
+        Compiling is what costs memory in rego-cpp (the test fixtures take ~300 MB, not given
+        back): one compilation for many rules, never one query per rule.
+        """
+        entrypoints = [rule.removeprefix("data.").replace(".", "/") for rule in rules]
+        try:
+            return self._interp.build(None, entrypoints)
+        except regopy.RegoError as exc:
+            raise self._compile_error(exc, "the policies do not compile together") from None
+
+    def run_rule(self, bundle: regopy.Bundle, rule: str) -> Any:
+        """The value of one rule prepared by `prepare_entrypoints`; None when undefined."""
+        entrypoint = rule.removeprefix("data.").replace(".", "/")
+        return self._binding(lambda: self._interp.query_bundle_entrypoint(bundle, entrypoint), 0)
+
     def _compile_error(self, exc: regopy.RegoError, fallback: str) -> RegoCompileError:
         located = parse_compile_errors(str(exc), self._sources)
         return RegoCompileError("\n".join(map(str, located)) or fallback)
 
-    def _binding(self, evaluate: Callable[[], regopy.Output]) -> Any:
+    def _binding(self, evaluate: Callable[[], regopy.Output], expression: int | None = None) -> Any:
         try:
             output = evaluate()
         except json.JSONDecodeError:
@@ -148,4 +165,7 @@ class Rego:
             raise RegoEvalError(first_line[0] if first_line else "evaluation failed")
         if not output.results:
             return None
+        if expression is not None:
+            expressions = output.results[0].expressions
+            return expressions[expression] if len(expressions) > expression else None
         return output.results[0].bindings.get("x")

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from civicloud.policy.engine import new_interpreter
+from civicloud.policy.errors import PolicyError
 from civicloud.policy.policyset import RegoFile, load_policy_set
-from civicloud.policy.rego import Rego, RegoEvalError
+from civicloud.policy.rego import Rego, RegoCompileError, RegoEvalError
+from regopy import Bundle
 
 _TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
 
@@ -28,11 +30,7 @@ class TestOutcome:
 
 
 def run_rego_tests(policy_dirs: Sequence[Path] = ()) -> list[TestOutcome]:
-    """Every test rule of the project's policies and policy_dirs.
-
-    All tests run in one query, because rego-cpp compiles the modules again for every query;
-    `[true | data.p.test_x]` is [] when the test is false or undefined.
-    """
+    """Every test rule of the project's policies and policy_dirs, each evaluated on its own."""
     policy_set = load_policy_set(policy_dirs)
     rego = new_interpreter(policy_set, with_tests=True)
     tests = [
@@ -40,21 +38,18 @@ def run_rego_tests(policy_dirs: Sequence[Path] = ()) -> list[TestOutcome]:
         for test_file in policy_set.test_files
         for name in dict.fromkeys(_TEST_RULE.findall(test_file.source))
     ]
-    parts = ", ".join(f'"{f.package}.{n}": [true | data.{f.package}.{n}]' for f, n in tests)
+    if not tests:
+        return []
     try:
-        passed = rego.query(f"x := {{{parts}}}") or {}
-    except RegoEvalError:
-        passed = None  # one test breaks evaluation: run them one by one to tell which
-    return [_outcome(rego, f, name, passed) for f, name in tests]
+        bundle = rego.prepare_entrypoints([f"data.{f.package}.{name}" for f, name in tests])
+    except RegoCompileError as exc:
+        raise PolicyError(f"the policy tests do not compile:\n{exc}") from None
+    return [_outcome(rego, bundle, f, name) for f, name in tests]
 
 
-def _outcome(rego: Rego, test_file: RegoFile, name: str, passed: dict | None) -> TestOutcome:
-    key = f"{test_file.package}.{name}"
-    if passed is not None:
-        status = "pass" if passed[key] else "fail"
-        return TestOutcome(test_file.path, test_file.package, name, status)
+def _outcome(rego: Rego, bundle: Bundle, test_file: RegoFile, name: str) -> TestOutcome:
     try:
-        value = rego.query(f"x := data.{key}")
+        value = rego.run_rule(bundle, f"data.{test_file.package}.{name}")
     except RegoEvalError as exc:
         return TestOutcome(test_file.path, test_file.package, name, "error", str(exc))
     return TestOutcome(test_file.path, test_file.package, name, "pass" if value is True else "fail")
