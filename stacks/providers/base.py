@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from civicloud.stacks.providers.errors import VerificationError
+from civicloud.stacks.providers.errors import ProviderError, VerificationError
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -87,7 +87,8 @@ class CivicProvider(ResourceProvider):
         raise NotImplementedError
 
     def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
+        # Reached only if a resource whose every input forces a replacement is updated.
+        raise ProviderError(f"{type(self).__name__}: cannot change in place, replace it")
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         raise NotImplementedError

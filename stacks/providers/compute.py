@@ -47,9 +47,6 @@ class KeypairProvider(CivicProvider):
             "public_key": props["public_key"] if same else keypair.public_key,
         }
 
-    def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        raise ProviderError("a keypair cannot be changed in place (replace it)")
-
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         openstack_admin(props["cloud"]).compute.delete_keypair(id_, ignore_missing=True)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from civicloud.stacks.credentials import openstack_admin
 from civicloud.stacks.providers.base import CivicProvider, is_ours, tenant_tags
-from civicloud.stacks.providers.errors import NotOurs, ProviderError
+from civicloud.stacks.providers.errors import NotOurs
 from openstack import exceptions
 from pulumi.dynamic import CheckFailure, CheckResult
 
@@ -325,9 +325,6 @@ class RoleAssignmentProvider(CivicProvider):
             )
         )
         return {} if found else None
-
-    def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        raise ProviderError("a role assignment cannot be changed in place (replace it)")
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         conn = openstack_admin(props["cloud"])

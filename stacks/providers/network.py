@@ -12,7 +12,7 @@ from typing import Any
 
 from civicloud.stacks.credentials import openstack_admin
 from civicloud.stacks.providers.base import CivicProvider, is_ours, tenant_tags
-from civicloud.stacks.providers.errors import NotOurs, ProviderError
+from civicloud.stacks.providers.errors import NotOurs
 from openstack import exceptions
 
 
@@ -223,9 +223,6 @@ class RouterInterfaceProvider(CivicProvider):
         port = self._port(openstack_admin(props["cloud"]), router_id, subnet_id)
         return None if port is None else {"port_id": port.id}
 
-    def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        raise ProviderError("a router interface cannot be changed in place (replace it)")
-
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         router_id, subnet_id = id_.split("/")
         with contextlib.suppress(exceptions.NotFoundException):
@@ -328,9 +325,6 @@ class SecurityGroupRuleProvider(CivicProvider):
             **({"remote": rule.remote_ip_prefix} if "remote" in props else {}),
             **({"remote_group_id": rule.remote_group_id} if "remote_group_id" in props else {}),
         }
-
-    def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        raise ProviderError("a security group rule cannot be changed in place (replace it)")
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         openstack_admin(props["cloud"]).network.delete_security_group_rule(id_, ignore_missing=True)

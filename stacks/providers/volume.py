@@ -6,7 +6,7 @@ from typing import Any
 
 from civicloud.stacks.credentials import openstack_admin, openstack_in_project
 from civicloud.stacks.providers.base import CivicProvider, tenant_metadata
-from civicloud.stacks.providers.errors import NotOurs, ProviderError, VerificationError
+from civicloud.stacks.providers.errors import NotOurs, VerificationError
 from openstack import exceptions
 from pulumi.dynamic import DiffResult
 
@@ -170,9 +170,6 @@ class VolumeAttachmentProvider(CivicProvider):
         conn = openstack_admin(props["cloud"])
         attachment = self._attachment(conn, server_id, volume_id)
         return None if attachment is None else {"device": attachment.device}
-
-    def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        raise ProviderError("a volume attachment cannot be changed in place (replace it)")
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         server_id, volume_id = id_.split("/")

@@ -99,10 +99,11 @@ def test_quotas_are_split_by_service_with_api_names():
 
 def test_local_defaults_apply_only_when_unset_and_present(tmp_path, monkeypatch):
     monkeypatch.setenv("CIVICLOUD_LOCAL_DIR", str(tmp_path))
-    monkeypatch.delenv("OS_CLIENT_CONFIG_FILE", raising=False)
+    # setenv first so that monkeypatch restores it even though the code under test sets it.
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", "")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/etc/mine")
     credentials.apply_local_defaults()
-    assert "OS_CLIENT_CONFIG_FILE" not in os.environ  # no file there: nothing to point at
+    assert not os.environ["OS_CLIENT_CONFIG_FILE"]  # no file there: nothing to point at
     (tmp_path / "clouds.yaml").write_text("clouds: {}\n")
     (tmp_path / "s3-credentials").write_text("")
     credentials.apply_local_defaults()
