@@ -41,11 +41,11 @@ metadata["CIVIC-ENC-4"] := {
 
 deny contains finding if {
 	some v in lib.volumes
-	lib.get(v.volume, "encrypted", false) != true
+	object.get(v.volume, "encrypted", false) != true
 	finding := {
 		"id": "CIVIC-ENC-1",
 		"msg": concat("", [
-			"volume ", lib.get(v.volume, "name", "?"), " of server ", v.server,
+			"volume ", v.volume.name, " of server ", v.server,
 			" is not encrypted: set encrypted: true (data at rest must be encrypted, GDPR art. 32)",
 		]),
 		"path": array.concat(v.path, ["encrypted"]),
@@ -54,11 +54,11 @@ deny contains finding if {
 
 deny contains finding if {
 	some i, bucket in lib.buckets
-	not lib.get(bucket, "encryption", "none") in params.bucket_encryption
+	not object.get(bucket, "encryption", null) in params.bucket_encryption
 	finding := {
 		"id": "CIVIC-ENC-2",
 		"msg": concat("", [
-			"bucket ", lib.get(bucket, "name", "?"), " has no default encryption: set encryption to one of ",
+			"bucket ", bucket.name, " has no default encryption: set encryption to one of ",
 			lib.human_list(params.bucket_encryption), " (data at rest must be encrypted, GDPR art. 32)",
 		]),
 		"path": ["storage", "buckets", i, "encryption"],
@@ -68,11 +68,11 @@ deny contains finding if {
 deny contains finding if {
 	some i, bucket in lib.buckets
 	bucket.encryption == "sse-c"
-	lib.get(bucket, "key_ref", "") == ""
+	object.get(bucket, "key_ref", null) in {null, ""}
 	finding := {
 		"id": "CIVIC-ENC-3",
 		"msg": concat("", [
-			"bucket ", lib.get(bucket, "name", "?"), " uses sse-c but names no key: set key_ref ",
+			"bucket ", bucket.name, " uses sse-c but names no key: set key_ref ",
 			"(env:NAME, file:PATH or vault:PATH) so civicloud can supply the key without storing it",
 		]),
 		"path": ["storage", "buckets", i, "encryption"],
@@ -82,11 +82,11 @@ deny contains finding if {
 deny contains finding if {
 	some i, bucket in lib.buckets
 	bucket.encryption == "sse-kms"
-	lib.get(bucket, "kms_key", "") == ""
+	object.get(bucket, "kms_key", null) in {null, ""}
 	finding := {
 		"id": "CIVIC-ENC-4",
 		"msg": concat("", [
-			"bucket ", lib.get(bucket, "name", "?"), " uses sse-kms but names no key: set kms_key ",
+			"bucket ", bucket.name, " uses sse-kms but names no key: set kms_key ",
 			"to the KMS key (ID or alias) the authority controls",
 		]),
 		"path": ["storage", "buckets", i, "encryption"],

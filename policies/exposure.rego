@@ -36,11 +36,11 @@ _protected if lib.classification in params.protected_classifications
 deny contains finding if {
 	_protected
 	some i, bucket in lib.buckets
-	lib.get(bucket, "public_access", false) == true
+	bucket.public_access == true
 	finding := {
 		"id": "CIVIC-EXP-1",
 		"msg": concat("", [
-			"bucket ", lib.get(bucket, "name", "?"), " is public but the tenant holds ", lib.classification,
+			"bucket ", bucket.name, " is public but the tenant holds ", lib.classification,
 			" data: set public_access: false (publish public documents from a tenant classified public)",
 		]),
 		"path": ["storage", "buckets", i, "public_access"],
@@ -50,11 +50,11 @@ deny contains finding if {
 deny contains finding if {
 	_protected
 	some i, server in lib.servers
-	lib.get(server, "public_ip", false) == true
+	server.public_ip == true
 	finding := {
 		"id": "CIVIC-EXP-2",
 		"msg": concat("", [
-			"server ", lib.get(server, "name", "?"), " has a public IP but the tenant holds ", lib.classification,
+			"server ", server.name, " has a public IP but the tenant holds ", lib.classification,
 			" data: set public_ip: false and publish through the syndicate's reverse proxy",
 		]),
 		"path": ["compute", "servers", i, "public_ip"],
@@ -62,22 +62,27 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some i, group in lib.get(lib.compute, "security_groups", [])
-	some j, rule in lib.get(group, "rules", [])
-	lib.get(rule, "direction", "ingress") == "ingress"
-	lib.get(rule, "remote", "0.0.0.0/0") in params.open_remotes
+	some i, group in lib.security_groups
+	some j, rule in group.rules
+	object.get(rule, "direction", "ingress") != "egress"
+	_remote(rule) in params.open_remotes
 	some port in params.admin_ports
 	_opens(rule, port)
 	finding := {
 		"id": "CIVIC-EXP-3",
 		"msg": concat("", [
-			"security group ", lib.get(group, "name", "?"), " opens port ", lib.num(port), " to ",
-			lib.get(rule, "remote", "0.0.0.0/0"), " (anyone on the Internet): restrict remote to the ",
+			"security group ", group.name, " opens port ", lib.num(port), " to ",
+			_remote(rule), " (anyone on the Internet): restrict remote to the ",
 			"administration network (ANSSI-PA-022)",
 		]),
 		"path": ["compute", "security_groups", i, "rules", j],
 	}
 }
+
+# A rule names a remote CIDR, or a remote security group, or neither: then it admits anyone.
+_remote(rule) := rule.remote if is_string(rule.remote)
+
+else := "0.0.0.0/0" if object.get(rule, "remote_group", null) == null
 
 _opens(rule, port) if rule.port == port
 
@@ -88,8 +93,8 @@ _opens(rule, port) if {
 
 # A rule without any port opens every port of its protocol (ICMP has none).
 _opens(rule, _) if {
-	lib.get(rule, "port", null) == null
-	lib.get(rule, "port_min", null) == null
-	lib.get(rule, "port_max", null) == null
-	not lib.get(rule, "protocol", "any") in {"icmp", "ipv6-icmp"}
+	object.get(rule, "port", null) == null
+	object.get(rule, "port_min", null) == null
+	object.get(rule, "port_max", null) == null
+	not object.get(rule, "protocol", null) in {"icmp", "ipv6-icmp"}
 }

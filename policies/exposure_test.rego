@@ -70,3 +70,10 @@ test_exp3_ssh_from_the_admin_network_allowed if {
 	findings := exposure.deny with input.tenant as t
 	count(findings) == 0
 }
+
+test_exp3_ssh_from_a_remote_group_allowed if {
+	rule := {"direction": "ingress", "protocol": "tcp", "port": 22, "remote": null, "remote_group": "bastion"}
+	t := fx.patched(fx.tenant, {"/compute/security_groups/0/rules/1": rule})
+	findings := exposure.deny with input.tenant as t
+	count(findings) == 0
+}

@@ -16,23 +16,45 @@ name := object.get(tenant.metadata, "name", "")
 
 classification := object.get(tenant, "classification", "")
 
-residency := get(tenant, "residency", {})
+# Sections and lists of the tenant, {} or [] when missing or null. (Guarded rules with a
+# default: three times cheaper in rego-cpp than calling get, and these are read by every rule.)
+default residency := {}
 
-compute := get(tenant, "compute", {})
+residency := tenant.residency if is_object(tenant.residency)
 
-storage := get(tenant, "storage", {})
+default compute := {}
 
-servers := get(compute, "servers", [])
+compute := tenant.compute if is_object(tenant.compute)
 
-buckets := get(storage, "buckets", [])
+default storage := {}
 
-quotas := get(compute, "quotas", {})
+storage := tenant.storage if is_object(tenant.storage)
+
+default quotas := {}
+
+quotas := compute.quotas if is_object(compute.quotas)
+
+default servers := []
+
+servers := compute.servers if is_array(compute.servers)
+
+default networks := []
+
+networks := compute.networks if is_array(compute.networks)
+
+default security_groups := []
+
+security_groups := compute.security_groups if is_array(compute.security_groups)
+
+default buckets := []
+
+buckets := storage.buckets if is_array(storage.buckets)
 
 # Every volume with its path in the tenant document.
 # (rego-cpp 1.5 rejects `some k, v in` inside comprehensions: index with x[k] there instead.)
 volumes := [{"path": ["compute", "servers", i, "volumes", j], "volume": volume, "server": server.name} |
 	server := servers[i]
-	volume := get(server, "volumes", [])[j]
+	volume := server.volumes[j]
 ]
 
 # Data services used on the compute backend: compute always, block storage when a volume exists.

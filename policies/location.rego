@@ -47,9 +47,13 @@ metadata["CIVIC-LOC-5"] := {
 	"waiver": "Only with a transfer basis (adequacy decision, SCCs and a transfer impact assessment) approved by the DPO.",
 }
 
-_countries := lib.get(lib.residency, "countries", [])
+default _countries := []
 
-_jurisdictions := lib.get(lib.residency, "jurisdictions", [])
+_countries := lib.residency.countries if is_array(lib.residency.countries)
+
+default _jurisdictions := []
+
+_jurisdictions := lib.residency.jurisdictions if is_array(lib.residency.jurisdictions)
 
 deny contains finding if {
 	count(_countries) > 0
@@ -110,7 +114,7 @@ deny contains finding if {
 		"id": "CIVIC-LOC-4",
 		"msg": concat("", [
 			"backend ", use.name, " is in ", entry.country, ", but ",
-			lib.get(lib.tenant.metadata, "authority", lib.name), " is a local authority (",
+			object.get(lib.tenant.metadata, "authority", lib.name), " is a local authority (",
 			lib.tenant.metadata.authority_type, "): its data are public archives and must be stored and processed in ",
 			params.archives_country, " (Code du patrimoine L.211-4; DGCL/SIAF note DGP/SIAF/2016/006 of 5 April 2016). ",
 			"Use a backend in ", params.archives_country,

@@ -47,11 +47,11 @@ deny contains finding if {
 _named := array.concat(
 	[[["compute", kind, i, "name"], item.name] |
 		some kind in ["networks", "routers", "security_groups", "keypairs", "servers"]
-		item := lib.get(lib.compute, kind, [])[i]
+		item := lib.compute[kind][i]
 	],
 	array.concat(
 		[[["compute", "networks", i, "subnets", j, "name"], subnet.name] |
-			subnet := lib.get(lib.compute, "networks", [])[i].subnets[j]
+			subnet := lib.networks[i].subnets[j]
 		],
 		[[array.concat(v.path, ["name"]), v.volume.name] | some v in lib.volumes],
 	),

@@ -73,7 +73,7 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some required in lib.get(lib.residency, "qualifications", [])
+	some required in lib.residency.qualifications
 	some s in _services
 	not required in lib.qualifications(input.backends[s.use.name], s.service)
 	finding := _missing("CIVIC-QUAL-3", s, required, "residency.qualifications requires it")

@@ -24,20 +24,16 @@ metadata["CIVIC-QUOTA-2"] := {
 	"waiver": "Waiver approved by the syndicate's director, or raise the envelope in the syndicate file.",
 }
 
-_compute := lib.compute
-
-_networks := lib.get(_compute, "networks", [])
-
 # What the tenant declares, per quota key, and how to say it.
 _declared := {
 	"instances": count(lib.servers),
 	"volumes": count(lib.volumes),
-	"gigabytes": sum([lib.get(v.volume, "size_gb", 0) | some v in lib.volumes]),
-	"networks": count(_networks),
-	"subnets": sum([count(lib.get(n, "subnets", [])) | some n in _networks]),
-	"routers": count(lib.get(_compute, "routers", [])),
-	"security_groups": count(lib.get(_compute, "security_groups", [])) + lib.get(params.implicit, "security_groups", 0),
-	"floating_ips": count([s | some s in lib.servers; lib.get(s, "public_ip", false) == true]),
+	"gigabytes": sum([size | some v in lib.volumes; size := v.volume.size_gb; is_number(size)]),
+	"networks": count(lib.networks),
+	"subnets": sum([count(n.subnets) | some n in lib.networks; is_array(n.subnets)]),
+	"routers": count(object.get(lib.compute, "routers", [])),
+	"security_groups": count(lib.security_groups) + object.get(params.implicit, "security_groups", 0),
+	"floating_ips": count([s | some s in lib.servers; s.public_ip == true]),
 }
 
 _what := {
