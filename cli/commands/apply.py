@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -53,6 +54,12 @@ def load_saved_plan(path: Path, engine_opts: EngineOptions):
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         click.echo(f"error: {path}: cannot read the saved plan: {exc}", err=True)
         sys.exit(exitcodes.INVALID_INPUT)
+    planned_state = doc.get("state")
+    if engine_opts.state_url and planned_state and engine_opts.state_url != planned_state:
+        click.echo(f"error: {path} was computed against --state {planned_state}, not "
+                   f"{engine_opts.state_url}", err=True)
+        sys.exit(exitcodes.INVALID_INPUT)
+    engine_opts = replace(engine_opts, state_url=engine_opts.state_url or planned_state)
     with engine_errors():
         run = engine_opts.open()
         if doc.get("engine") != run.engine.name:
