@@ -83,12 +83,17 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
 def _escaped(value: Any) -> Any:
-    """value with every string (keys included) in the JSON-escaped form rego-cpp stores."""
+    """value ready for rego-cpp: every string (keys included) in the JSON-escaped form rego-cpp
+    stores, and null members left out (fewer nodes to build; rules read a missing key and a null
+    one alike)."""
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)[1:-1]
+        return json.dumps(value, ensure_ascii=False)[1:-1] if _NEEDS_ESCAPE.search(value) else value
     if isinstance(value, dict):
-        return {_escaped(str(k)): _escaped(v) for k, v in value.items()}
+        return {_escaped(str(k)): _escaped(v) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
         return [_escaped(v) for v in value]
     if isinstance(value, datetime | date):
