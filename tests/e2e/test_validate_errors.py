@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from civicloud.paths import project_path
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.e2e
 VENCE = project_path("examples", "vence-community.yaml").read_text(encoding="utf-8")
+# The SARIF 2.1.0 subset schema the policy gate's reports are checked against.
+SARIF_SCHEMA = project_path("tests", "unit", "policy", "data", "sarif-2.1.0-subset.schema.json")
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def test_sarif_report_of_errors(civicloud, bad_tenant):
     run = civicloud("validate", str(bad_tenant), "-o", "sarif")
     assert run.exit_code == 2
     sarif = json.loads(run.stdout)
-    assert sarif["version"] == "2.1.0"
+    jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text()))
     result = sarif["runs"][0]["results"][1]
     assert result["ruleId"] == "CIVIC-SPEC" and result["level"] == "error"
     region = result["locations"][0]["physicalLocation"]["region"]
