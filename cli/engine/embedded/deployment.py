@@ -19,7 +19,7 @@ from civicloud.engine.embedded.ledger import Ledger
 from civicloud.engine.embedded.progress import Progress, label
 from civicloud.engine.errors import EngineError, InvalidResourceInputs
 from civicloud.engine.graph import dependents_of
-from civicloud.engine.registry import provider_for, secret_output_keys
+from civicloud.engine.registry import can_find, provider_for, secret_output_keys
 from civicloud.engine.state.model import STACK_TYPE, ResourceState, now
 from civicloud.engine.values import (
     Props,
@@ -263,7 +263,12 @@ class Deployment:
         try:
             result = provider.create(reveal(checked))
         except Exception:
-            self.ledger.end(pending)  # a failed create is transactional: nothing exists
+            # A provider may fail after its resource came to exist (a verification that failed,
+            # a server in ERROR): where it can look the resource up, the pending create stays
+            # so the next run's recovery adopts it instead of leaking it. Not while an old copy
+            # of the same name still exists (create-before-delete): `find` could not tell them apart.
+            if replacing is not None or not can_find(reg.type):
+                self.ledger.end(pending)
             raise
         record = self._record_for(urn, reg, id=str(result.id), inputs=checked,
                                   outputs=mark_secret(result.outs or {}, secret_outs),
