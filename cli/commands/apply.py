@@ -168,8 +168,9 @@ def command(ctx: click.Context, paths: tuple[Path, ...], all_dir: Path | None, p
     Runs what `civicloud plan` shows (both policy gates first: nothing is
     touched if one refuses), asks for confirmation, then creates, updates
     and deletes resources, several at a time, printing each one as it
-    finishes. State is written after every step: if the run is interrupted
-    or a backend fails, fix the cause and apply again; it converges.
+    finishes. State is written after every step (its secrets encrypted
+    with CIVICLOUD_STATE_PASSPHRASE): if the run is interrupted or a
+    backend fails, fix the cause and apply again; it converges.
 
     Every bucket, volume and quota is read back after it is written; a
     backend that silently dropped a setting (encryption, location, object
