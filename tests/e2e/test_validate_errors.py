@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.e2e
 VENCE = project_path("examples", "vence-community.yaml").read_text(encoding="utf-8")
-# The SARIF 2.1.0 subset schema the policy gate's reports are checked against.
-SARIF_SCHEMA = project_path("tests", "unit", "policy", "data", "sarif-2.1.0-subset.schema.json")
+# The official SARIF 2.1.0 schema the reports are checked against.
+SARIF_SCHEMA = project_path("tests", "data", "sarif-schema-2.1.0.json")
 
 
 @pytest.fixture

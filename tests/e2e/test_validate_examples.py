@@ -68,7 +68,7 @@ def test_denial_is_located_in_text_and_sarif(civicloud):
     assert text.exit_code == 3
     assert "CIVIC-ENC-1" in text.stdout and f"{path}:{line}:" in text.stdout
     sarif = json.loads(civicloud("validate", str(path), *NOW, "-o", "sarif").stdout)
-    schema = project_path("tests", "unit", "policy", "data", "sarif-2.1.0-subset.schema.json")
+    schema = project_path("tests", "data", "sarif-schema-2.1.0.json")
     jsonschema.validate(sarif, json.loads(schema.read_text()))
     [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "CIVIC-ENC-1"]
     location = result["locations"][0]["physicalLocation"]

@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from civicloud.engine.base import StackRef
 from civicloud.engine.embedded import EmbeddedEngine
 from civicloud.engine.state.local import LocalStateStore
+from engine_constants import PASSPHRASE
 from fakecloud import FakeCloud
-
-PASSPHRASE = "correct horse battery staple"
-STACK = StackRef("enginetest", "dev")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from civicloud.engine.errors import StateLocked
-from conftest import PASSPHRASE, STACK
+from engine_constants import PASSPHRASE, STACK
 from engine_programs import chain
 
 RUNNER = Path(__file__).with_name("run_stack.py")

@@ -14,7 +14,7 @@ import pytest
 from civicloud.engine.errors import PendingOperations
 from civicloud.main import cli
 from click.testing import CliRunner
-from conftest import PASSPHRASE, STACK
+from engine_constants import PASSPHRASE, STACK
 from engine_programs import chain, credential, two_tier
 from testprovider import CRASH_ENV, FAIL_ENV
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulumi
 from civicloud.engine.values import UNKNOWN_DISPLAY
-from conftest import STACK
+from engine_constants import STACK
 from engine_programs import two_tier
 from testprovider import Network
 

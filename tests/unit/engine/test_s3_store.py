@@ -18,7 +18,7 @@ from civicloud.engine.embedded import EmbeddedEngine
 from civicloud.engine.errors import StateLocked
 from civicloud.engine.state.s3 import S3StateStore
 from civicloud.paths import project_path
-from conftest import PASSPHRASE, STACK
+from engine_constants import PASSPHRASE, STACK
 from engine_programs import two_tier
 
 pytestmark = pytest.mark.integration

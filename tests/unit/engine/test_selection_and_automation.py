@@ -16,7 +16,7 @@ from civicloud.engine.errors import EngineError, EngineUnavailable, ForeignState
 from civicloud.engine.factory import make_engine
 from civicloud.engine.select import choose_engine
 from civicloud.engine.state.location import parse_state_url
-from conftest import PASSPHRASE, STACK
+from engine_constants import PASSPHRASE, STACK
 from engine_programs import two_tier
 from pulumi import automation as auto
 

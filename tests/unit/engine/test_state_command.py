@@ -6,7 +6,7 @@ import json
 
 from civicloud.main import cli
 from click.testing import CliRunner
-from conftest import STACK
+from engine_constants import STACK
 from engine_programs import credential, two_tier
 
 

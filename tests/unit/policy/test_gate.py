@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from civicloud.policy import PolicyError, evaluate
-from conftest import NOW, gate_input
+from policy_fixtures import NOW, gate_input
 
 
 def run(*inputs, **kwargs):

@@ -11,7 +11,7 @@ from civicloud.main import cli
 from civicloud.policy import evaluate
 from civicloud.policy.report import path_text, to_json, to_sarif, to_text
 from click.testing import CliRunner
-from conftest import DATA, NOW, gate_input
+from policy_fixtures import NOW, SARIF_SCHEMA, gate_input
 
 
 def located(finding):
@@ -60,7 +60,7 @@ def test_json_has_stable_fields(tenant, backends):
 
 def test_sarif_validates_and_maps_findings(tenant, backends):
     log = json.loads(to_sarif(mixed_result(tenant, backends), located))
-    schema = json.loads((DATA / "sarif-2.1.0-subset.schema.json").read_text())
+    schema = json.loads(SARIF_SCHEMA.read_text())
     jsonschema.validate(log, schema, format_checker=jsonschema.FormatChecker())
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -78,7 +78,7 @@ def test_sarif_validates_and_maps_findings(tenant, backends):
 
 def test_sarif_rejects_what_the_schema_forbids():
     # The vendored schema is not a rubber stamp.
-    schema = json.loads((DATA / "sarif-2.1.0-subset.schema.json").read_text())
+    schema = json.loads(SARIF_SCHEMA.read_text())
     result = {"message": {"text": "m"}, "level": "fatal"}
     bad = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [result]}]}
     try:
