@@ -15,8 +15,10 @@ from civicloud.spec import load
 
 pytestmark = pytest.mark.e2e
 CIVICLOUD = Path(sys.executable).with_name("civicloud")
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH3nBmQ8v0Yc5Xq2g3R0kq7eN2Qw6jv1Zs0r9c4vS5Xy admin@vence"
 IDENTITY = ("--set", "tenant_name=vence-web", "--set", "authority=Commune de Vence",
-            "--set", "siren=210601522", "--set", "contact=dsi@ville-vence.example")
+            "--set", "siren=210601522", "--set", "contact=dsi@ville-vence.example",
+            "--set", f"admin_ssh_key={KEY}")
 DOWN, ENTER, BACKSPACE = "\x1b[B", "\r", "\x7f"
 
 
@@ -66,7 +68,7 @@ def test_missing_required_values_without_a_terminal(civicloud, tmp_path):
     run = civicloud("init", "--template", "ccas-health", "--set", "tenant_name=vence-ccas",
                     "--output", str(out))
     assert run.exit_code == 2
-    for name in ("authority", "siren", "contact"):
+    for name in ("authority", "siren", "contact", "admin_ssh_key"):
         assert f"  {name} (string): " in run.stderr
     assert "tenant_name (" not in run.stderr
     assert not out.exists()
@@ -141,6 +143,8 @@ def test_interactive_init_in_a_terminal(tmp_path):
     child.sendline("2")
     child.expect("contact")
     child.sendline("dsi@ville-vence.example")
+    child.expect("admin_ssh_key")
+    child.sendline(KEY)
     child.expect("web_servers")
     child.sendline(BACKSPACE + "2")           # the default 1 is pre-filled
     child.expect("flavor")
@@ -160,6 +164,7 @@ def test_interactive_init_in_a_terminal(tmp_path):
     assert [s.name for s in tenant.compute.servers] == ["web-1", "web-2"]
     assert tenant.storage.buckets[0].encryption == "sse-kms"
     assert not any(s.public_ip for s in tenant.compute.servers)
+    assert tenant.compute.keypairs[0].public_key == KEY
 
 
 def test_interactive_init_asks_only_what_set_did_not_give(tmp_path):

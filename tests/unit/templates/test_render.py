@@ -9,7 +9,8 @@ from civicloud.templates.render import RenderError, render
 VALUES = {"tenant_name": "vence-web", "authority": "Commune d'Èze: \"centre\"\n# x",
           "authority_type": "commune", "siren": "210601522", "contact": "dsi@eze.example",
           "web_servers": 2, "flavor": "m1.small", "media_encryption": "sse-kms",
-          "public_ip": False}
+          "public_ip": False, "admin_ssh_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH3nBmQ8v0Yc5"
+          "Xq2g3R0kq7eN2Qw6jv1Zs0r9c4vS5Xy admin@vence"}
 
 
 def test_answers_are_quoted_so_they_cannot_change_the_document(templates_dir: Path, copy_template):
