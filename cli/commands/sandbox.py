@@ -126,13 +126,13 @@ def list_sandboxes(paths: tuple[Path, ...], catalogues: tuple[Path, ...],
     table = Table(title=f"sandboxes on {when.date()}")
     for column in ("tenant", "owner", "expires", "days left", "budget EUR", "spend EUR",
                    "status"):
-        table.add_column(column, justify="right" if "EUR" in column or "days" in column
-                         else "left")
+        table.add_column(column, overflow="fold",
+                         justify="right" if "EUR" in column or "days" in column else "left")
     for r in rows:
         table.add_row(r["tenant"], r["owner"], r["expires"], str(r["days_left"]),
                       f"{r['budget_eur']:.2f}", f"{r['spend_eur']:.2f}",
                       r["status"] if r["deployed"] else f"{r['status']} (not deployed)")
-    Console(width=max(120, Console().width)).print(table)
+    Console().print(table)
     if not rows:
         click.echo("No sandbox among these tenants.")
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-_SCALAR = re.compile(r"[^\s,}\]#]+|\"[^\"]*\"|'[^']*'")
+_SCALAR = re.compile(r"\"[^\"]*\"|'[^']*'|[^\s,}\]#]+")
 
 
 def _load(text: str) -> Any:
@@ -30,7 +30,8 @@ def _replace_value(text: str, mapping: Any, key: str, value: str) -> str:
     found = _SCALAR.match(lines[line], col)
     if found is None:  # unreachable for a scalar value ruamel located
         raise ValueError(f"line {line + 1}: no value for {key!r}")
-    lines[line] = lines[line][:col] + value + lines[line][found.end():]
+    quote = found.group()[0] if found.group()[0] in "'\"" else ""  # keep the author's quoting
+    lines[line] = lines[line][:col] + quote + value + quote + lines[line][found.end():]
     return "".join(lines)
 
 

@@ -89,8 +89,10 @@ class LiveTenant:
         result = self._engine().destroy(self._job().stack())
         assert result.ok, result.errors
 
-    def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([str(CIVICLOUD), *args, "--state", str(self.state)],
+    def cli(self, *args: str, timeout: float = 300, state: bool = True
+            ) -> subprocess.CompletedProcess:
+        state_args = ("--state", str(self.state)) if state else ()
+        return subprocess.run([str(CIVICLOUD), *args, *state_args],
                               cwd=PROJECT_ROOT, env=ENV, capture_output=True, text=True,
                               timeout=timeout, check=False)
 

@@ -28,10 +28,11 @@ def test_extend_changes_the_expiry_value_only():
     assert out == TEXT.replace("2027-01-31", "2027-03-01")
 
 
-def test_extend_handles_a_quoted_date_in_flow_style():
+def test_extend_keeps_quotes_and_flow_style():
     text = 'type: sandbox\nsandbox: {expires: "2027-01-31", budget_eur: 3}\n'
-    assert set_expiry(text, date(2027, 2, 1)) == \
-        "type: sandbox\nsandbox: {expires: 2027-02-01, budget_eur: 3}\n"
+    assert set_expiry(text, date(2027, 2, 1)) == text.replace("2027-01-31", "2027-02-01")
+    text = "type: sandbox\nsandbox:\n  expires: '2027-01-31'\n"
+    assert set_expiry(text, date(2027, 2, 1)) == text.replace("2027-01-31", "2027-02-01")
 
 
 def test_promote_rewrites_type_and_drops_the_sandbox_block_keeping_the_rest():
