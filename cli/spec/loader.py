@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -19,7 +19,7 @@ from civicloud.spec.checks import (
     duplicates,
 )
 from civicloud.spec.credentials import find_credentials
-from civicloud.spec.errors import Problems, SpecError
+from civicloud.spec.errors import Path, Problems, SpecError
 from civicloud.spec.sourcemap import SourceMap
 from civicloud.spec.syndicate import Syndicate
 from civicloud.spec.tenant import Tenant
@@ -130,9 +130,10 @@ def _load_files(bundle: Bundle, files: Sequence[FsPath], only: str | None = None
             target.append(Located(model, doc.source))
 
 
-def _unique(bundle: Bundle, items: list[Located], name_of, what: str) -> None:
+def _unique(bundle: Bundle, items: list[Located],
+            name_of: Callable[[Located], list[tuple[Path, str]]], what: str) -> None:
     """A name used in two files: reported at the second, with the first file and line."""
-    first: dict[str, tuple[SourceMap, tuple]] = {}
+    first: dict[str, tuple[SourceMap, Path]] = {}
     for item in items:
         for path, name in name_of(item):
             if name in first:
