@@ -201,7 +201,13 @@ def reap(paths: tuple[Path, ...], catalogues: tuple[Path, ...], policy_dirs: tup
                     log.write(action.kind, tenant=sandbox.name, reason=action.reason,
                               dry_run=True)
                     continue
-                failed += not _act(engine, sandbox, action, records, log)
+                try:
+                    failed += not _act(engine, sandbox, action, records, log)
+                except Exception as exc:  # a backend error on one sandbox: go on with the others
+                    failed += 1
+                    log.write(action.kind, tenant=sandbox.name, ok=False,
+                              error=f"{type(exc).__name__}: {exc}")
+                    click.echo(f"{sandbox.name}: {action.kind} failed: {exc}", err=True)
             log.write("reap-end", dry_run=dry_run, failed=failed)
     except Busy as exc:
         click.echo(f"error: {exc}", err=True)
