@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 BACKENDS = {b["name"]: b for b in
             yaml.safe_load(project_path("catalogue", "local.yaml").read_text())["backends"]}
 IDENTITY = ("--set", "authority=Commune de Vence", "--set", "siren=210601522",
-            "--set", "contact=dsi@ville-vence.example")
+            "--set", "contact=dsi@ville-vence.example", "--set", "admin_ssh_key=ssh-ed25519 "
+            "AAAAC3NzaC1lZDI1NTE5AAAAIH3nBmQ8v0Yc5Xq2g3R0kq7eN2Qw6jv1Zs0r9c4vS5Xy admin@vence")
 EXTRA = {"pilot-sandbox": ("--set", "owner=chef@ville-vence.example")}
 
 
@@ -39,8 +40,9 @@ def clients():
 @pytest.mark.parametrize("template", ["communal-website", "document-archives", "ccas-health",
                                       "pilot-sandbox"])
 def test_tenant_from_template_applies_on_the_local_cloud(template, clients, civicloud_process,
-                                                         tmp_path: Path):
+                                                         tmp_path: Path, monkeypatch):
     conn, s3 = clients
+    monkeypatch.setenv("CIVICLOUD_STATE_PASSPHRASE", "template e2e passphrase")
     name = f"t{uuid.uuid4().hex[:8]}"
     tenant_file, state = tmp_path / f"{name}.yaml", f"--state={tmp_path / 'state'}"
     made = civicloud_process("init", "-t", template, "--set", f"tenant_name={name}", *IDENTITY,
