@@ -21,6 +21,11 @@ def _fail(message: str, code: int = exitcodes.INVALID_INPUT) -> None:
     sys.exit(code)
 
 
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        _fail(f"{path} exists: give --force to overwrite it, or another --output")
+
+
 def _interactive(no_input: bool) -> bool:
     return not no_input and sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -129,7 +134,8 @@ def command(ctx: click.Context, template_name: str | None, settings: tuple[str, 
       civicloud init
       civicloud init --template communal-website --set tenant_name=vence-web \\
           --set authority="Commune de Vence" --set siren=210601522 \\
-          --set contact=dsi@ville-vence.example --output tenants/vence-web.yaml
+          --set contact=dsi@ville-vence.example \\
+          --set admin_ssh_key="$(cat ~/.ssh/id_ed25519.pub)" --output tenants/vence-web.yaml
       civicloud init --templates /srv/sictiam/templates
 
     \b
@@ -141,8 +147,8 @@ def command(ctx: click.Context, template_name: str | None, settings: tuple[str, 
     today = now.date() if now else date.today()
     interactive = _interactive(no_input)
     library = library_or_exit(template_dirs)
-    if output is not None and output.exists() and not force:
-        _fail(f"{output} exists: give --force to overwrite it, or another --output")
+    if output is not None:
+        _refuse_overwrite(output, force)  # before the questions, not after
     try:
         template = _choose(library, template_name, interactive, lang)
         if interactive:
@@ -153,8 +159,7 @@ def command(ctx: click.Context, template_name: str | None, settings: tuple[str, 
         except RenderError as exc:
             _fail(f"the template is broken, tell its publisher: {exc}")
         target = _target(text, output)
-        if target.exists() and not force:
-            _fail(f"{target} exists: give --force to overwrite it, or another --output")
+        _refuse_overwrite(target, force)
         if interactive:
             from civicloud.templates.prompts import confirm
             if not confirm(f"Write {target}?"):
