@@ -29,9 +29,7 @@ class TenantJob:
     policy_input: dict[str, Any]  # what policy gate 1 read; gate 2 adds `resources`
 
     def stack(self):
-        from civicloud.engine.base import StackRef
-
-        return StackRef(PROJECT, self.name)
+        return stack_ref(self.name)
 
     def program(self):
         """The Pulumi inline program: the one definition shared by both engines."""

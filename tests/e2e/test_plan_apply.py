@@ -11,16 +11,28 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from types import SimpleNamespace
 
 import civicloud.localcloud as localcloud
 import pytest
 import yaml
 from civicloud.localcloud.errors import LocalCloudError
+from civicloud.main import cli as civicloud_cli
 from civicloud.paths import PROJECT_ROOT
-from conftest import run_in_process as civicloud
+from click.testing import CliRunner
 from rich.console import Console
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+
+def civicloud(*args: str):
+    """The CLI in-process (the `civicloud` fixture is per test; this module shares a deployment).
+    `from conftest import` would be ambiguous when tests/integration is collected too."""
+    result = CliRunner().invoke(civicloud_cli, list(args), prog_name="civicloud")
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback would reach the user: fail loudly
+    return SimpleNamespace(exit_code=result.exit_code, stdout=result.stdout,
+                           stderr=result.stderr, output=result.stdout + result.stderr)
 EXAMPLES = {"vence": "vence-community.yaml", "antibes": "hybrid-antibes.yaml",
             "pilot": "sandbox-pilot.yaml"}
 

@@ -117,6 +117,8 @@ def new_tenant(tmp_path):
     yield make
     for tenant in made:
         if tenant.recorded():
+            # An interrupted step that cannot be settled would block destroy: forget it first.
+            tenant.run("state", "clear-pending", tenant.name, "--yes")
             tenant.run("destroy", tenant.name, "--force", "--yes")
 
 
