@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from civicloud.engine.base import Plan, Step
+from civicloud.engine.values import SECRET_MASK, UNKNOWN_DISPLAY
 
 COLOURS = {"create": "green", "update": "yellow", "replace": "magenta", "delete": "red"}
 VERBS = {"create": "created", "update": "updated in place", "replace": "replaced",
@@ -28,8 +29,10 @@ def ordered(steps: list[Step]) -> list[Step]:
 
 
 def _value(value: Any) -> str:
-    return value if (isinstance(value, str) and value.startswith("(")) or value == "[secret]" \
-        else json.dumps(value, ensure_ascii=False)
+    """JSON, except the two markers, which read better bare."""
+    if value in (SECRET_MASK, UNKNOWN_DISPLAY):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def field_lines(step: Step, creates: bool = True) -> list[str]:

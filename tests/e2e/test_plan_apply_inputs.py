@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import click
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -62,3 +63,30 @@ def test_a_wrong_state_url_is_invalid_input(civicloud):
     run = civicloud("output", "vence", "--state", "ftp://nowhere")
     assert run.exit_code == 2
     assert "--state ftp://nowhere" in run.stderr
+
+
+def test_plan_text_shows_changed_fields_markers_and_summary():
+    from civicloud.engine.base import Plan, Step
+    from civicloud.engine.planview import render_text
+
+    t = "pulumi-python:dynamic/civicloud:"
+    steps = [
+        Step("update", "urn:q", t + "Quota", "v-quota-compute", changed=["limits"],
+             inputs={"limits": {"instances": 5}}, old_inputs={"limits": {"instances": 4}}),
+        Step("replace", "urn:s", t + "Server", "v-web-1", changed=["flavor"],
+             replace_fields=["flavor"], inputs={"flavor": "m1.medium"},
+             old_inputs={"flavor": "m1.small"}),
+        Step("create", "urn:u", t + "User", "v-alice",
+             inputs={"name": "v-alice", "password": "[secret]", "id": "(known after apply)",
+                     "note": "(x)"}),
+        Step("delete", "urn:b", t + "Bucket", "v-archives"),
+        Step("same", "urn:p", t + "Project", "v"),
+    ]
+    text = click.unstyle(render_text(Plan("v", "embedded", steps, {}, 3)))
+    assert '~ Quota v-quota-compute\n        limits: {"instances": 4} -> {"instances": 5}' in text
+    assert 'flavor: "m1.small" -> "m1.medium"  # forces replacement' in text
+    assert "-/+ Server v-web-1" in text and "- Bucket v-archives" in text
+    assert "password = [secret]" in text and "id = (known after apply)" in text
+    assert 'note = "(x)"' in text and "name =" not in text  # the name is the heading already
+    assert "Project v" not in text  # unchanged resources are not listed
+    assert text.endswith("Plan: 1 to add, 1 to change, 1 to replace, 1 to destroy.")
