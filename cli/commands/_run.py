@@ -77,13 +77,12 @@ class EngineOptions:
 
 
 def aware(now: datetime | None) -> datetime | None:
+    """--now (a naive date) as UTC, the way the policy gate wants it."""
     return now.replace(tzinfo=UTC) if now else None
 
 
 def previews(engine: Engine, jobs: Sequence[TenantJob], parallel: int) -> list[Plan]:
     """One preview per tenant, several at a time (each is mostly waiting on the backends)."""
-    if len(jobs) == 1:
-        return [engine.preview(jobs[0].stack(), jobs[0].program())]
     with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(jobs)))) as pool:
         return list(pool.map(lambda job: engine.preview(job.stack(), job.program()), jobs))
 
