@@ -74,14 +74,16 @@ class ServerProvider(CivicProvider):
         conn = openstack_in_project(props["cloud"], props["project_id"])
         server = self._existing(openstack_admin(props["cloud"]), props, purge_failed=True)
         if server is None:
+            # Nova refuses key_name=None (400): a server without a keypair omits the field.
+            keypair = {"key_name": props["keypair"]} if props.get("keypair") else {}
             server = conn.compute.create_server(
                 name=props["name"],
                 flavor_id=conn.compute.find_flavor(props["flavor"], ignore_missing=False).id,
                 image_id=conn.image.find_image(props["image"], ignore_missing=False).id,
                 networks=[{"uuid": props["network_id"]}],
                 security_groups=[{"name": sg} for sg in props.get("security_group_ids", [])],
-                key_name=props.get("keypair"),
                 metadata=self._metadata(props),
+                **keypair,
             )
         server = self._wait_active(conn, server)
         return server.id, self._computed(server.id, props)

@@ -126,6 +126,24 @@ def test_server_with_encrypted_volume_attached(conn, env):
     assert servers.read(server.id, server_props).id is None
 
 
+def test_server_without_keypair_boots(conn, env):
+    # A server with no keypair must not send key_name=None (Nova answers 400).
+    tenant, common = env["tenant"], env["common"]
+    servers, groups = compute.ServerProvider(), network.SecurityGroupProvider()
+    group = groups.create({**common, "name": f"{tenant}-nokey"})
+    props = {
+        **common, "name": f"{tenant}-nokey", "flavor": "m1.tiny", "image": "debian-12",
+        "network_id": env["network_id"], "security_group_ids": [group.id], "metadata": {},
+    }  # fmt: skip
+    server = servers.create(props)
+    try:
+        found = conn.compute.get_server(server.id)
+        assert found.status == "ACTIVE" and not found.key_name
+    finally:
+        servers.delete(server.id, server.outs)
+        groups.delete(group.id, group.outs)
+
+
 def test_volume_verification_fails_on_a_type_without_encryption(conn, env):
     provider = volume.VolumeProvider()
     props = {**env["common"], "name": f"{env['tenant']}-plain", "size_gb": 1,
