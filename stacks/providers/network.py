@@ -24,6 +24,12 @@ def _existing(conn: Any, kind: str, props: dict[str, Any]) -> Any:
     mine = [obj for obj in existing if is_ours(obj.tags, props["tenant"])]
     if mine:
         return mine[0]
+    # Neutron cannot tag in the create call: a run killed between create and set_tags leaves
+    # one untagged object with our name in the tenant's own project. Adopt that one only.
+    untagged = [obj for obj in existing if not obj.tags]
+    if len(existing) == 1 and untagged:
+        conn.network.set_tags(untagged[0], tenant_tags(props["tenant"]))
+        return untagged[0]
     if existing:
         raise NotOurs(
             f"{kind.replace('_', ' ')} {props['name']!r} already exists in the project and is "

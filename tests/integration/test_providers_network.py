@@ -74,11 +74,25 @@ def test_network_subnet_router_interface(conn, tenant, common):
 
 def test_network_refuses_a_foreign_network_of_the_same_name(conn, tenant, common):
     foreign = conn.network.create_network(name=f"{tenant}-x", project_id=common["project_id"])
+    conn.network.set_tags(foreign, ["owned-by-someone-else"])
     try:
         with pytest.raises(NotOurs):
             network.NetworkProvider().create({**common, "name": f"{tenant}-x"})
     finally:
         conn.network.delete_network(foreign)
+
+
+def test_network_left_untagged_by_an_interrupted_create_is_adopted(conn, tenant, common):
+    # What a run killed between Neutron's create and the tagging call leaves behind.
+    left = conn.network.create_network(name=f"{tenant}-y", project_id=common["project_id"])
+    provider = network.NetworkProvider()
+    try:
+        adopted = provider.create({**common, "name": f"{tenant}-y"})
+        assert adopted.id == left.id
+        assert {"civicloud", f"tenant:{tenant}"} <= set(conn.network.get_network(left.id).tags)
+        assert len(list(conn.network.networks(name=f"{tenant}-y"))) == 1
+    finally:
+        conn.network.delete_network(left.id, ignore_missing=True)
 
 
 def test_security_group_and_rules(conn, tenant, common):
