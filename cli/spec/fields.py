@@ -8,6 +8,8 @@ from datetime import date
 from typing import Annotated, Any
 
 from civicloud.spec.countries import ISO_3166_ALPHA2
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic import BaseModel as _PydanticModel
 
@@ -143,6 +145,14 @@ def _check_public_key(value: str) -> str:
     if not _PUBLIC_KEY.fullmatch(value.strip()):
         raise ValueError(f"expected an OpenSSH public key ('ssh-ed25519 AAAA... comment'), "
                          f"got {value[:30]!r}")
+    kind, blob = value.split()[:2]
+    if not kind.startswith("sk-"):  # cryptography does not read security-key types
+        try:
+            load_ssh_public_key(f"{kind} {blob}".encode())
+        except (ValueError, UnsupportedAlgorithm):
+            # Nova would refuse it halfway through an apply: say so here, with the line.
+            raise ValueError(f"the key data of this {kind} public key is not valid (truncated "
+                             "or altered?): paste the whole line of the .pub file") from None
     return value.strip()
 
 

@@ -145,3 +145,13 @@ def test_a_private_key_is_refused(load_text):
     assert problems[0].startswith("t.yaml:27:7: compute.keypairs[0].public_key: this value looks "
                                   "like a private key")
     assert "b3BlbnNzaC1rZXk" not in problems[0]
+
+
+def test_a_public_key_with_altered_data_is_refused_with_its_line(load_text):
+    # Well-formed text whose key blob is not an ed25519 key: Nova would refuse it mid-apply.
+    public_key = BASE.splitlines()[26].split(": ", 1)[1]
+    bad = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGh0b3JzZS1iYXR0ZXJ5LXN0YXBsZS1jb3JyZWN0 ops@x"
+    _, problems = load_text(mutate(public_key, bad))
+    assert len(problems) == 1
+    assert problems[0].startswith("t.yaml:27:7: compute.keypairs[0].public_key: the key data "
+                                  "of this ssh-ed25519 public key is not valid")
