@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 from civicloud import exitcodes
+from civicloud.commands._options import engine_options
+from civicloud.commands._run import EngineOptions, engine_errors
+from civicloud.commands._tenants import stack_ref
 from civicloud.configure import prepare
 from civicloud.configure.run import RunResult, run_site
 from civicloud.configure.secrets import SecretError, run_environment
@@ -39,6 +42,15 @@ def _print_summary(result: RunResult) -> None:
             click.echo(f"{host}: {error}", err=True)
 
 
+def deployed_outputs(tenant: str, outputs_file: Path | None, options: EngineOptions) -> dict:
+    """The tenant's stack outputs: from --outputs FILE, else as its last apply recorded them
+    in state (no secret is revealed)."""
+    if outputs_file:
+        return prepare.read_outputs(outputs_file)
+    with engine_errors():
+        return options.open().engine.outputs(stack_ref(tenant))
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -47,7 +59,9 @@ def _fail(message: str, code: int) -> None:
 @click.command("configure")
 @click.argument("tenant_file", required=False, type=click.Path(path_type=Path), metavar="TENANT")
 @click.option("--outputs", "outputs_file", type=click.Path(path_type=Path), metavar="FILE",
-              help="The tenant's stack outputs (JSON), until the deployed state is read directly.")
+              help="Read the deployed resources from this JSON (civicloud output TENANT -o json) "
+                   "instead of the tenant's state.")
+@engine_options
 @click.option("--inventory", "inventory_file", type=click.Path(path_type=Path), metavar="FILE",
               help="Use this inventory instead of generating one (TENANT may then be omitted).")
 @click.option("--test-hosts", is_flag=True,
@@ -59,7 +73,8 @@ def _fail(message: str, code: int) -> None:
 @click.option("--tags", metavar="TAGS",
               help="Only these roles' tasks: baseline, backup, data_volume (comma-separated).")
 @click.option("--check", is_flag=True, help="Dry run: report what would change, change nothing.")
-def command(tenant_file: Path | None, outputs_file: Path | None, inventory_file: Path | None,
+def command(tenant_file: Path | None, outputs_file: Path | None, engine_name: str,
+            state_url: str | None, lock_timeout: float, inventory_file: Path | None,
             test_hosts: bool, backup_bucket: str | None, limit: str | None, tags: str | None,
             check: bool) -> None:
     """Configure a tenant's servers with Ansible (playbooks/site.yml).
@@ -75,10 +90,10 @@ def command(tenant_file: Path | None, outputs_file: Path | None, inventory_file:
 
     \b
     Examples:
-      civicloud configure examples/vence-community.yaml --outputs vence-outputs.json
-      civicloud configure examples/vence-community.yaml --outputs out.json --test-hosts
-      civicloud configure --inventory inventories/vence.yml --limit web-1 --check
-      civicloud configure tenants/vence.yaml --outputs out.json --tags backup
+      civicloud configure examples/vence-community.yaml --test-hosts   # local cloud
+      civicloud configure tenants/vence.yaml --limit web-1 --check
+      civicloud configure tenants/vence.yaml --tags backup
+      civicloud configure --inventory inventories/vence.yml
 
     \b
     Exit codes: 0 every host configured, 1 a host failed or was unreachable
@@ -90,7 +105,9 @@ def command(tenant_file: Path | None, outputs_file: Path | None, inventory_file:
             path = inventory_file
         elif tenant_file:
             tenant, backends = prepare.load_tenant(tenant_file)
-            servers, buckets = prepare.deployed(tenant, backends, outputs_file)
+            outputs = deployed_outputs(tenant["metadata"]["name"], outputs_file,
+                                       EngineOptions(engine_name, state_url, lock_timeout))
+            servers, buckets = prepare.deployed(tenant, backends, outputs)
             inventory = prepare.generate(tenant, servers, buckets, use_test_hosts=test_hosts,
                                          backup_bucket=backup_bucket)
             path = prepare.write_inventory(inventory,

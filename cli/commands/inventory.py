@@ -8,6 +8,9 @@ from pathlib import Path
 
 import click
 from civicloud import exitcodes
+from civicloud.commands._options import engine_options
+from civicloud.commands._run import EngineOptions
+from civicloud.commands.configure import deployed_outputs
 from civicloud.configure import prepare
 from civicloud.configure.inventory import host_vars, to_dynamic_json
 from civicloud.configure.testhosts import TestHostError
@@ -16,7 +19,9 @@ from civicloud.configure.testhosts import TestHostError
 @click.command("inventory")
 @click.argument("tenant_file", type=click.Path(path_type=Path), metavar="TENANT")
 @click.option("--outputs", "outputs_file", type=click.Path(path_type=Path), metavar="FILE",
-              help="The tenant's stack outputs (JSON), until the deployed state is read directly.")
+              help="Read the deployed resources from this JSON (civicloud output TENANT -o json) "
+                   "instead of the tenant's state.")
+@engine_options
 @click.option("--test-hosts", is_flag=True,
               help="Map each server to a local test host (the local cloud runs no real VM).")
 @click.option("--backup-bucket", metavar="NAME", help="Bucket of the tenant receiving backups.")
@@ -25,7 +30,8 @@ from civicloud.configure.testhosts import TestHostError
 @click.option("--host", "host", metavar="HOST", help="Print one host's vars as JSON.")
 @click.option("-o", "--output", "output_file", type=click.Path(path_type=Path), metavar="FILE",
               help="Where to write the YAML inventory. Default: inventories/<tenant>.yml.")
-def command(tenant_file: Path, outputs_file: Path | None, test_hosts: bool,
+def command(tenant_file: Path, outputs_file: Path | None, engine_name: str,
+            state_url: str | None, lock_timeout: float, test_hosts: bool,
             backup_bucket: str | None, list_all: bool, host: str | None,
             output_file: Path | None) -> None:
     """Generate the Ansible inventory of a tenant's deployed servers.
@@ -36,17 +42,19 @@ def command(tenant_file: Path, outputs_file: Path | None, test_hosts: bool,
 
     \b
     Examples:
-      civicloud inventory examples/vence-community.yaml --outputs out.json
+      civicloud inventory examples/vence-community.yaml
       ansible-playbook -i inventories/vence.yml playbooks/site.yml
-      civicloud inventory examples/vence-community.yaml --outputs out.json --list
-      civicloud inventory examples/vence-community.yaml --outputs out.json --host web-1
+      civicloud inventory examples/vence-community.yaml --list
+      civicloud inventory examples/vence-community.yaml --host web-1
 
     \b
     Exit codes: 0 ok, 1 a test host could not start, 2 invalid input.
     """
     try:
         tenant, backends = prepare.load_tenant(tenant_file)
-        servers, buckets = prepare.deployed(tenant, backends, outputs_file)
+        outputs = deployed_outputs(tenant["metadata"]["name"], outputs_file,
+                                   EngineOptions(engine_name, state_url, lock_timeout))
+        servers, buckets = prepare.deployed(tenant, backends, outputs)
         inventory = prepare.generate(tenant, servers, buckets, use_test_hosts=test_hosts,
                                      backup_bucket=backup_bucket)
     except prepare.InputError as exc:

@@ -62,18 +62,16 @@ def read_outputs(path: Path) -> dict[str, Any]:
 
 
 def deployed(
-    tenant: dict[str, Any], backends: dict[str, Any], outputs_file: Path | None
+    tenant: dict[str, Any], backends: dict[str, Any], outputs: dict[str, Any]
 ) -> tuple[list[DeployedServer], list[DeployedBucket]]:
-    """What was deployed for this tenant. Until the engine's state is wired in here, the stack
-    outputs come from a file (`civicloud configure --outputs FILE`)."""
-    if outputs_file is None:
+    """What was deployed for this tenant, from its stack outputs."""
+    if not outputs:
         raise InputError(
             f"no deployed state found for tenant {tenant['metadata']['name']!r}: run "
-            "`civicloud apply` first, or pass the stack outputs with --outputs FILE"
+            "`civicloud apply` first (or give its outputs with --outputs FILE)"
         )
     storage_backend = backends.get((tenant.get("storage") or {}).get("backend", ""), {})
-    return from_stack_outputs(read_outputs(outputs_file), tenant,
-                              profile=storage_backend.get("profile", ""))
+    return from_stack_outputs(outputs, tenant, profile=storage_backend.get("profile", ""))
 
 
 def inventory_path(tenant_name: str) -> Path:
