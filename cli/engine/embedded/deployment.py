@@ -263,10 +263,10 @@ class Deployment:
         try:
             result = provider.create(reveal(checked))
         except Exception:
-            # A provider may fail after its resource came to exist (a verification that failed,
-            # a server in ERROR): where it can look the resource up, the pending create stays
-            # so the next run's recovery adopts it instead of leaking it. Not while an old copy
-            # of the same name still exists (create-before-delete): `find` could not tell them apart.
+            # A provider may fail after its resource came to exist (a failed verification, a
+            # server in ERROR): where it can look the resource up, the pending create stays so
+            # the next run's recovery adopts it instead of leaking it. Not while an old copy of
+            # the same name still exists (create-before-delete): `find` can't tell them apart.
             if replacing is not None or not can_find(reg.type):
                 self.ledger.end(pending)
             raise
