@@ -87,6 +87,7 @@ def ensure_ansible() -> Path:
 def ansible_clouds(prefix: str, directory: Path) -> Path:
     """clouds.yaml for the playbook: the operator (`admin`) and the same scoped to the tenant."""
     import yaml
+
     from civicloud import localcloud
 
     local = yaml.safe_load(localcloud.clouds_yaml_path().read_text())["clouds"]

@@ -20,11 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pulumi
+from pulumi.dynamic import CreateResult, ResourceProvider
+
 from civicloud.engine.base import StackRef
 from civicloud.engine.embedded import EmbeddedEngine
 from civicloud.engine.registry import register_provider, type_token
 from civicloud.engine.state.local import LocalStateStore
-from pulumi.dynamic import CreateResult, ResourceProvider
 
 LATENCY = {"seconds": 0.05}
 WRITES = {"count": 0}

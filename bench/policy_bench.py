@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+
 from civicloud.paths import project_path
 from civicloud.policy import evaluate
 from civicloud.policy.engine import PolicyEngine

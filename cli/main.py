@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from civicloud import __version__
 from civicloud.commands import register
 

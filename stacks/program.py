@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+
 from civicloud.stacks import resources as r
 from civicloud.stacks.providers.quota import limits_by_service
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import pulumi
+from pulumi.dynamic import Resource
+
 from civicloud.engine.registry import register_provider, type_token
 from civicloud.stacks.providers import bucket, compute, identity, network, quota, volume
 from civicloud.stacks.providers.base import CivicProvider
-from pulumi.dynamic import Resource
 
 MODULE = "civicloud"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from civicloud.commands.state import _state_option as state_option
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]

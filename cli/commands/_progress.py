@@ -7,11 +7,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from civicloud.engine.base import Event, OnEvent, Result
-from civicloud.engine.planview import COLOURS, VERBS, kind
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from civicloud.engine.base import Event, OnEvent, Result
+from civicloud.engine.planview import COLOURS, VERBS, kind
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
 from civicloud import exitcodes
 from civicloud.commands._gate import locator, run_gate
 from civicloud.commands._tenants import TenantJob, load_jobs

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from civicloud import exitcodes
 from civicloud.spec import Bundle, SpecError, bundle_policy_inputs, load
 from civicloud.spec import report as spec_report

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+
 from civicloud import exitcodes
 from civicloud.commands._options import (
     EXIT_CODES,

@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.table import Table
+
 from civicloud import exitcodes
 from civicloud.paths import project_path
 from civicloud.spec import Backend, load
 from civicloud.spec import report as spec_report
-from rich.console import Console
-from rich.table import Table
 
 _catalogue_option = click.option(
     "--catalogue", "catalogues", multiple=True, type=click.Path(path_type=Path),

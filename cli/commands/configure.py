@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.table import Table
+
 from civicloud import exitcodes
 from civicloud.commands._options import engine_options
 from civicloud.commands._run import EngineOptions, engine_errors
@@ -14,8 +17,6 @@ from civicloud.configure import prepare
 from civicloud.configure.run import RunResult, run_site
 from civicloud.configure.secrets import SecretError, run_environment
 from civicloud.configure.testhosts import TestHostError
-from rich.console import Console
-from rich.table import Table
 
 STYLES = {"ok": "green", "changed": "yellow", "failed": "red", "unreachable": "red",
           "skipped": "cyan", "ignored": "cyan"}

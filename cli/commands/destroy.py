@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+
 from civicloud import exitcodes
 from civicloud.commands._options import EXIT_CODES, engine_options, yes_option
 from civicloud.commands._run import EngineOptions, engine_errors

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from civicloud import exitcodes
 from civicloud.commands._options import output_option, spec_options, state_option
 from civicloud.commands._run import aware, engine_errors

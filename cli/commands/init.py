@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from civicloud import exitcodes
 from civicloud.commands._options import spec_options
 from civicloud.templates.library import Library, Template

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from civicloud import exitcodes
 from civicloud.commands._options import engine_options
 from civicloud.commands._run import EngineOptions

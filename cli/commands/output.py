@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import click
+
 from civicloud import exitcodes
 from civicloud.commands._options import engine_options, output_option
 from civicloud.commands._run import EngineOptions, engine_errors

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+
 from civicloud import exitcodes
 from civicloud.commands._options import (
     EXIT_CODES,

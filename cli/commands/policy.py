@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.table import Table
+
 from civicloud import exitcodes
 from civicloud.policy import PolicyError, load_rules
 from civicloud.policy.testing import run_rego_tests
-from rich.console import Console
-from rich.table import Table
 
 _policy_dirs = click.option(
     "--policy-dir", "policy_dirs", multiple=True,

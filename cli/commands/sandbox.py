@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from civicloud import exitcodes
 from civicloud.commands._options import engine_options, output_option, spec_options, state_option
 from civicloud.commands._run import EngineOptions, aware, engine_errors

@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
-from civicloud import exitcodes
-from civicloud.engine.errors import EngineError, InvalidOption, SecretsError
 from rich.console import Console
 from rich.table import Table
+
+from civicloud import exitcodes
+from civicloud.engine.errors import EngineError, InvalidOption, SecretsError
 
 if TYPE_CHECKING:
     from civicloud.engine.embedded import EmbeddedEngine

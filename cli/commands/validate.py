@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+
 from civicloud.commands._gate import locator, run_gate
 from civicloud.commands._options import spec_options
 from civicloud.commands._tenants import load_checked

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from civicloud.configure import testhosts
 from civicloud.configure.inventory import (
     DeployedBucket,

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pulumi import automation as auto
+
 from civicloud.engine.base import (
     Event,
     OnEvent,
@@ -29,7 +31,6 @@ from civicloud.engine.secrets import PASSPHRASE_ENV
 from civicloud.engine.state.location import StateLocation
 from civicloud.engine.state.model import STACK_TYPE
 from civicloud.engine.values import SECRET_MASK
-from pulumi import automation as auto
 
 # Pulumi's step ops -> ours; the halves of a replacement are folded into one "replace".
 _OPS: dict[str, Op] = {

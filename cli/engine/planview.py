@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import click
+
 from civicloud.engine.base import Plan, Step
 from civicloud.engine.values import SECRET_MASK, UNKNOWN_DISPLAY
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pulumi.dynamic import ResourceProvider
+
 from civicloud.engine.errors import ProviderNotRegistered
 from civicloud.engine.values import Props, secret_keys
-from pulumi.dynamic import ResourceProvider
 
 _PROVIDERS: dict[str, type[ResourceProvider]] = {}
 

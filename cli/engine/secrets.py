@@ -13,12 +13,13 @@ import os
 import threading
 from typing import Any
 
-from civicloud.engine.errors import SecretsError
-from civicloud.engine.values import SECRET_MASK, SECRET_SIG, SIG, is_secret
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+from civicloud.engine.errors import SecretsError
+from civicloud.engine.values import SECRET_MASK, SECRET_SIG, SIG, is_secret
 
 PASSPHRASE_ENV = "CIVICLOUD_STATE_PASSPHRASE"
 _ROUNDS = 1_000_000

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from civicloud.paths import project_path
 from civicloud.policy.errors import PolicyError
 

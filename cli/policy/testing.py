@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from regopy import Bundle
+
 from civicloud.policy.engine import new_interpreter
 from civicloud.policy.errors import PolicyError
 from civicloud.policy.policyset import RegoFile, load_policy_set
 from civicloud.policy.rego import Rego, RegoCompileError, RegoEvalError
-from regopy import Bundle
 
 _TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
 

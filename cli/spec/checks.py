@@ -7,13 +7,14 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pydantic import ValidationError
+
 from civicloud.spec.catalogue import Backend
 from civicloud.spec.countries import EEA_MEMBERS
 from civicloud.spec.errors import Path, SpecError
 from civicloud.spec.sourcemap import SourceMap
 from civicloud.spec.syndicate import Syndicate
 from civicloud.spec.tenant import Access, Compute, Storage, Tenant
-from pydantic import ValidationError
 
 BUILTIN_ROLES = ("admin", "member", "reader")
 

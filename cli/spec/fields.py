@@ -7,11 +7,12 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from civicloud.spec.countries import ISO_3166_ALPHA2
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic import BaseModel as _PydanticModel
+
+from civicloud.spec.countries import ISO_3166_ALPHA2
 
 
 class Model(_PydanticModel):

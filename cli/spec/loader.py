@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from civicloud.spec.catalogue import Backend, Catalogue
 from civicloud.spec.checks import (
     check_backend,
@@ -25,7 +27,6 @@ from civicloud.spec.syndicate import Syndicate
 from civicloud.spec.tenant import Tenant
 from civicloud.spec.translate import found, translate
 from civicloud.spec.yamlsource import YamlDocument, parse_file
-from pydantic import BaseModel, ValidationError
 
 KINDS: dict[str, type[BaseModel]] = {"Tenant": Tenant, "Syndicate": Syndicate,
                                      "Catalogue": Catalogue}

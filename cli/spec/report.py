@@ -6,6 +6,7 @@ import json
 from functools import lru_cache
 
 import click
+
 from civicloud import __version__
 from civicloud.spec.errors import SpecError
 

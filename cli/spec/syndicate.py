@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from civicloud.spec.fields import Email, Model, Name, Siren, Text
 from civicloud.spec.tenant import Quotas
-from pydantic import Field
 
 
 class SyndicateMetadata(Model):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field, model_validator
+
 from civicloud.spec.fields import (
     BucketName,
     Cidr,
@@ -29,7 +31,6 @@ from civicloud.spec.fields import (
     Slug,
     Text,
 )
-from pydantic import Field, model_validator
 
 TenantType = Literal["community", "hybrid", "sandbox"]
 Classification = Literal["public", "internal", "personal", "health", "sensitive"]

@@ -8,9 +8,10 @@ import types
 import typing
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from civicloud.spec.errors import Path, SpecError
 from civicloud.spec.sourcemap import SourceMap
-from pydantic import BaseModel, ValidationError
 
 
 def found(value: Any) -> str:

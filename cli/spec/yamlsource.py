@@ -16,6 +16,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 import yaml
+
 from civicloud.spec.errors import Path, SpecError
 from civicloud.spec.sourcemap import SourceMap
 

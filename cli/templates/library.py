@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from pydantic import BaseModel, ValidationError
+
 from civicloud.spec.errors import SpecError
 from civicloud.spec.fields import Model, Name
 from civicloud.spec.translate import translate
 from civicloud.spec.yamlsource import parse_file
 from civicloud.templates.manifest import MANIFEST_FILE, TENANT_FILE, Manifest
-from pydantic import BaseModel, ValidationError
 
 POLICY_FILE = "policy.yaml"
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from pydantic import model_validator
+
 from civicloud.spec.fields import Model, Name, Text
 from civicloud.spec.tenant import Classification
 from civicloud.templates.values import ParameterType, ValueProblem, parse_value
-from pydantic import model_validator
 
 MANIFEST_FILE = "template.yaml"
 TENANT_FILE = "tenant.yaml.j2"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from civicloud import exitcodes
 from civicloud.paths import project_path
 from civicloud.spec import report as spec_report

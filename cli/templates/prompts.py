@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import questionary
+
 from civicloud.templates.library import Template
 from civicloud.templates.manifest import Parameter
 from civicloud.templates.values import ValueProblem, display, parse_value

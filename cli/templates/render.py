@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import jinja2
+
 from civicloud.templates.library import Template
 
 

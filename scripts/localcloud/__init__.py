@@ -106,8 +106,9 @@ def s3_client(backend: str, secret_key: str | None = None):  # -> botocore S3 cl
 
 
 def up(console=None):  # -> cloud.Timings
-    from civicloud.localcloud import cloud
     from rich.console import Console
+
+    from civicloud.localcloud import cloud
 
     return cloud.up(layout(), console or Console(stderr=True))
 

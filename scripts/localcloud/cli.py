@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 import click
+from rich.console import Console
+
 from civicloud.localcloud import cloud
 from civicloud.localcloud.errors import LocalCloudError, tail
 from civicloud.localcloud.layout import layout
-from rich.console import Console
 
 FAILURE, INVALID_INPUT = 1, 2  # as civicloud.exitcodes
 

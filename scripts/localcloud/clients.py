@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+
 from civicloud.localcloud.configs import KEYSTONE_URL
 from civicloud.localcloud.credentials import Credentials, write_private
 from civicloud.localcloud.layout import CLOUD_NAME, REGION, Layout

@@ -11,6 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from filelock import FileLock, Timeout
+from rich.console import Console
+from rich.table import Table
+
 from civicloud.localcloud import bootstrap, configs, infra, install, procs, s3, services, snapshot
 from civicloud.localcloud.clients import connect, write_clouds_yaml
 from civicloud.localcloud.commands import run
@@ -19,9 +23,6 @@ from civicloud.localcloud.errors import LocalCloudError
 from civicloud.localcloud.health import wait_until
 from civicloud.localcloud.layout import CLOUD_NAME, Layout
 from civicloud.localcloud.services import Service
-from filelock import FileLock, Timeout
-from rich.console import Console
-from rich.table import Table
 
 LOCK_TIMEOUT = 900.0  # seconds another up/down may hold the lock (a fresh install takes ~4 min)
 # Seconds a service may take to answer. nova-api alone imports for ~11 s on an idle machine;

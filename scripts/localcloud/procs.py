@@ -14,6 +14,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 import psutil
+
 from civicloud.localcloud.layout import Layout
 
 STOP_GRACE_SECONDS = 10.0

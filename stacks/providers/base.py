@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from civicloud.stacks.providers.errors import ProviderError, VerificationError
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -20,6 +19,8 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+
+from civicloud.stacks.providers.errors import ProviderError, VerificationError
 
 CIVICLOUD_TAG = "civicloud"
 

@@ -14,10 +14,11 @@ import json
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
+
 from civicloud.stacks.credentials import s3_client
 from civicloud.stacks.providers.base import CivicProvider, user_inputs
 from civicloud.stacks.providers.errors import NotOurs, ProviderError
-from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
 
 ENCRYPTIONS = ("sse-s3", "sse-kms", "sse-c")
 TAG_TENANT, TAG_REGION = "civicloud:tenant", "civicloud:region"

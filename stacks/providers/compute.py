@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from openstack import exceptions
+
 from civicloud.stacks.credentials import openstack_admin, openstack_in_project
 from civicloud.stacks.providers.base import CivicProvider, tenant_metadata
 from civicloud.stacks.providers.errors import NotOurs, ProviderError
-from openstack import exceptions
 
 SERVER_TIMEOUT_S = 300
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from openstack import exceptions
+from pulumi.dynamic import CheckFailure, CheckResult
+
 from civicloud.stacks.credentials import openstack_admin
 from civicloud.stacks.providers.base import CivicProvider, is_ours, tenant_tags
 from civicloud.stacks.providers.errors import NotOurs
-from openstack import exceptions
-from pulumi.dynamic import CheckFailure, CheckResult
 
 # Users and groups have no tags in Keystone: civicloud marks them in their description.
 MARKER = "managed by civicloud for tenant"

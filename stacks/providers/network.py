@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from openstack import exceptions
+
 from civicloud.stacks.credentials import openstack_admin
 from civicloud.stacks.providers.base import CivicProvider, is_ours, tenant_tags
 from civicloud.stacks.providers.errors import NotOurs
-from openstack import exceptions
 
 
 def _existing(conn: Any, kind: str, props: dict[str, Any]) -> Any:

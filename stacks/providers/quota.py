@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from openstack import exceptions
+
 from civicloud.stacks.credentials import openstack_admin
 from civicloud.stacks.providers.base import CivicProvider
-from openstack import exceptions
 
 # Tenant spec key -> (service, openstacksdk attribute of that service's quota resource).
 SPEC_TO_API: dict[str, tuple[str, str]] = {

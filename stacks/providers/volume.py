@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from openstack import exceptions
+from pulumi.dynamic import DiffResult
+
 from civicloud.stacks.credentials import openstack_admin, openstack_in_project
 from civicloud.stacks.providers.base import CivicProvider, tenant_metadata
 from civicloud.stacks.providers.errors import NotOurs, VerificationError
-from openstack import exceptions
-from pulumi.dynamic import DiffResult
 
 VOLUME_TIMEOUT_S = 180
 

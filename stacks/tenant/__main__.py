@@ -2,6 +2,7 @@
 Pulumi config (set by civicloud), and the one shared program declares the resources."""
 
 import pulumi
+
 from civicloud.stacks.program import declare_tenant
 
 config = pulumi.Config("civicloud")

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
 from civicloud.main import cli
 from civicloud.paths import PROJECT_ROOT
-from click.testing import CliRunner
 
 CIVICLOUD = Path(sys.executable).with_name("civicloud")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
+
 from civicloud.paths import project_path
 from civicloud.spec import load
 

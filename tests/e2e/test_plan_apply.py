@@ -13,14 +13,15 @@ import os
 import uuid
 from types import SimpleNamespace
 
-import civicloud.localcloud as localcloud
 import pytest
 import yaml
+from click.testing import CliRunner
+from rich.console import Console
+
+import civicloud.localcloud as localcloud
 from civicloud.localcloud.errors import LocalCloudError
 from civicloud.main import cli as civicloud_cli
 from civicloud.paths import PROJECT_ROOT
-from click.testing import CliRunner
-from rich.console import Console
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

@@ -7,14 +7,15 @@ import uuid
 from pathlib import Path
 
 import boto3
-import civicloud.localcloud as localcloud
 import openstack
 import pytest
 import yaml
 from botocore.config import Config
+from rich.console import Console
+
+import civicloud.localcloud as localcloud
 from civicloud.paths import project_path
 from civicloud.stacks.credentials import apply_local_defaults
-from rich.console import Console
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 BACKENDS = {b["name"]: b for b in

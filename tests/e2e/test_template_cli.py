@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from civicloud.paths import project_path
 
 pytestmark = pytest.mark.e2e

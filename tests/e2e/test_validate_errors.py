@@ -7,9 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from civicloud.paths import project_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from civicloud.paths import project_path
 
 pytestmark = pytest.mark.e2e
 VENCE = project_path("examples", "vence-community.yaml").read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from civicloud.paths import project_path
 
 pytestmark = pytest.mark.e2e

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import uuid
 
-import civicloud.localcloud as localcloud
 import pytest
-from civicloud.localcloud.errors import LocalCloudError, tail
 from rich.console import Console
+
+import civicloud.localcloud as localcloud
+from civicloud.localcloud.errors import LocalCloudError, tail
 
 S3_BACKENDS = sorted(localcloud.s3_endpoints())
 

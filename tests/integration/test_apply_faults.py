@@ -19,9 +19,10 @@ import time
 import uuid
 from pathlib import Path
 
-import civicloud.localcloud as localcloud
 import pytest
 import yaml
+
+import civicloud.localcloud as localcloud
 from civicloud.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration

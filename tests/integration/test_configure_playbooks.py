@@ -10,8 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import civicloud.localcloud as localcloud
 import pytest
+
+import civicloud.localcloud as localcloud
 from civicloud.configure import prepare, testhosts
 from civicloud.configure.inventory import (
     DeployedBucket,

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from civicloud.configure import testhosts
 
 pytestmark = pytest.mark.integration

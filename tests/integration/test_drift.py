@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 
-import civicloud.localcloud as localcloud
 import pytest
-from civicloud.paths import PROJECT_ROOT
 from test_drift_support import LiveTenant
+
+import civicloud.localcloud as localcloud
+from civicloud.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
 

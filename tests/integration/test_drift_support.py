@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+
 from civicloud.paths import PROJECT_ROOT
 
 CIVICLOUD = Path(sys.executable).with_name("civicloud")

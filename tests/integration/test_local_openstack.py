@@ -6,9 +6,10 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterator
 
-import civicloud.localcloud as localcloud
 import openstack
 import pytest
+
+import civicloud.localcloud as localcloud
 from civicloud.localcloud.bootstrap import ENCRYPTED_VOLUME_TYPE, ENCRYPTION_SPEC, IMAGE_NAME
 from civicloud.localcloud.configs import COMPUTE_HOST, KEYSTONE_URL
 

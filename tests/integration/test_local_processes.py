@@ -8,6 +8,7 @@ import time
 
 import psutil
 import pytest
+
 from civicloud.localcloud import procs
 from civicloud.localcloud.layout import Layout
 

@@ -6,9 +6,10 @@ import datetime as dt
 import os
 import time
 
-import civicloud.localcloud as localcloud
 import pytest
 from botocore.exceptions import ClientError
+
+import civicloud.localcloud as localcloud
 from civicloud.localcloud.s3 import KMS_KEY_ALIAS
 
 pytestmark = pytest.mark.integration

@@ -18,6 +18,7 @@ import openstack
 import pytest
 import yaml
 from botocore.config import Config
+
 from civicloud.engine.base import StackRef
 from civicloud.engine.embedded import EmbeddedEngine
 from civicloud.engine.state.local import LocalStateStore

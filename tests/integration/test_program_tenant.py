@@ -13,6 +13,7 @@ import pytest
 import yaml
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
 from civicloud.engine.base import StackRef
 from civicloud.engine.embedded import EmbeddedEngine
 from civicloud.engine.state.local import LocalStateStore

@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
 from civicloud.stacks.credentials import apply_local_defaults
 from civicloud.stacks.providers.bucket import BucketProvider
 from civicloud.stacks.providers.errors import NotOurs, ProviderError, VerificationError

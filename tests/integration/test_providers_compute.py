@@ -7,6 +7,7 @@ import uuid
 
 import openstack
 import pytest
+
 from civicloud.stacks.credentials import apply_local_defaults
 from civicloud.stacks.providers import compute, identity, network, volume
 from civicloud.stacks.providers.errors import VerificationError

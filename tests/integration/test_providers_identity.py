@@ -6,12 +6,13 @@ import uuid
 
 import openstack
 import pytest
-from civicloud.stacks.credentials import apply_local_defaults
-from civicloud.stacks.providers import identity, quota
-from civicloud.stacks.providers.errors import NotOurs, VerificationError
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
 from openstack import exceptions
+
+from civicloud.stacks.credentials import apply_local_defaults
+from civicloud.stacks.providers import identity, quota
+from civicloud.stacks.providers.errors import NotOurs, VerificationError
 
 pytestmark = pytest.mark.integration
 CLOUD = "civicloud-local"

@@ -6,6 +6,7 @@ import uuid
 
 import openstack
 import pytest
+
 from civicloud.stacks.credentials import apply_local_defaults
 from civicloud.stacks.providers import identity, network
 from civicloud.stacks.providers.errors import NotOurs

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-import civicloud.localcloud as localcloud
 import pytest
 from filelock import FileLock
 from test_drift_support import LiveTenant
+
+import civicloud.localcloud as localcloud
 
 pytestmark = pytest.mark.integration
 TODAY = date.today()

@@ -6,9 +6,10 @@ cloud is up again when it ends, whatever happened.
 
 from __future__ import annotations
 
-import civicloud.localcloud as localcloud
 import psutil
 import pytest
+
+import civicloud.localcloud as localcloud
 from civicloud.localcloud import procs
 from civicloud.localcloud.cloud import service_names
 from civicloud.localcloud.configs import PORTS

@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi.dynamic import ResourceProvider
+
 from civicloud.engine.base import Op, StackRef, Step
 from civicloud.engine.embedded.deletes import delete_resource
 from civicloud.engine.embedded.ledger import Ledger
@@ -30,7 +32,6 @@ from civicloud.engine.values import (
     reveal,
     secret_keys,
 )
-from pulumi.dynamic import ResourceProvider
 
 
 class StepSkipped(EngineError):

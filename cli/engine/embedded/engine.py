@@ -8,6 +8,8 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import grpc
+from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
+
 from civicloud.engine.base import (
     Event,
     OnEvent,
@@ -32,7 +34,6 @@ from civicloud.engine.state.model import ENGINE_NAME, Checkpoint, from_json, to_
 from civicloud.engine.state.store import StateStore, check_stack_name
 from civicloud.engine.values import Props, display
 from civicloud.engine.values import reveal as reveal_values
-from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
 
 _GRPC_OPTIONS = [
     ("grpc.max_receive_message_length", 400 * 1024 * 1024),

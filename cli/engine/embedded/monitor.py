@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
+
 from civicloud.engine.embedded.deployment import Deployment, Registration, StepSkipped
 from civicloud.engine.errors import EngineError, InvalidProgram, UnsupportedResourceOption
 from civicloud.engine.values import from_struct, redact, to_struct
-from google.protobuf import empty_pb2
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, resource_pb2, resource_pb2_grpc
 
 _SECRETS_FEATURE = "secrets"
 

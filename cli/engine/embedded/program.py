@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
-from civicloud.engine.base import Program
 from pulumi.runtime import Settings, configure, run_in_stack, set_all_config
 from pulumi.runtime.proto import engine_pb2_grpc, resource_pb2_grpc
+
+from civicloud.engine.base import Program
 
 
 def run_program(

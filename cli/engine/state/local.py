@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import filelock
+
 from civicloud.engine.errors import StateCorrupt, StateLocked
 from civicloud.engine.state.store import OnWait, check_stack_name, describe_owner, lock_owner
 

@@ -20,6 +20,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
 from civicloud.engine.errors import StateCorrupt, StateLocked, StateUnreachable
 from civicloud.engine.state.store import OnWait, check_stack_name, describe_owner, lock_owner
 

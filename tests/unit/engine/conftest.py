@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from civicloud.engine.embedded import EmbeddedEngine
-from civicloud.engine.state.local import LocalStateStore
 from engine_constants import PASSPHRASE
 from fakecloud import FakeCloud
+
+from civicloud.engine.embedded import EmbeddedEngine
+from civicloud.engine.state.local import LocalStateStore
 
 
 @pytest.fixture

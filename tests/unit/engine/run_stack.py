@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 import engine_programs
+
 from civicloud.engine.base import StackRef
 from civicloud.engine.embedded import EmbeddedEngine
 from civicloud.engine.state.local import LocalStateStore

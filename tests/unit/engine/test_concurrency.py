@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from civicloud.engine.errors import StateLocked
 from engine_constants import PASSPHRASE, STACK
 from engine_programs import chain
+
+from civicloud.engine.errors import StateLocked
 
 RUNNER = Path(__file__).with_name("run_stack.py")
 

@@ -11,12 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
-from civicloud.engine.errors import PendingOperations
-from civicloud.main import cli
 from click.testing import CliRunner
 from engine_constants import PASSPHRASE, STACK
 from engine_programs import chain, credential, two_tier
 from testprovider import CRASH_ENV, FAIL_ENV
+
+from civicloud.engine.errors import PendingOperations
+from civicloud.main import cli
 
 RUNNER = Path(__file__).with_name("run_stack.py")
 

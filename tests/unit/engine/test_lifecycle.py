@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pulumi
-from civicloud.engine.values import UNKNOWN_DISPLAY
 from engine_constants import STACK
 from engine_programs import two_tier
 from testprovider import Network
+
+from civicloud.engine.values import UNKNOWN_DISPLAY
 
 
 def ops(plan) -> dict[str, str]:

@@ -14,12 +14,13 @@ import uuid
 import boto3
 import pytest
 from botocore.config import Config
+from engine_constants import PASSPHRASE, STACK
+from engine_programs import two_tier
+
 from civicloud.engine.embedded import EmbeddedEngine
 from civicloud.engine.errors import StateLocked
 from civicloud.engine.state.s3 import S3StateStore
 from civicloud.paths import project_path
-from engine_constants import PASSPHRASE, STACK
-from engine_programs import two_tier
 
 pytestmark = pytest.mark.integration
 

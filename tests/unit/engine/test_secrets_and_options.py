@@ -7,12 +7,13 @@ import logging
 
 import pulumi
 import pytest
+from engine_constants import STACK
+from testprovider import FAIL_ENV, Credential, Group, Network, Server
+
 from civicloud.engine.embedded import EmbeddedEngine
 from civicloud.engine.errors import InvalidProgram, SecretsError
 from civicloud.engine.state.local import LocalStateStore
 from civicloud.engine.values import SECRET_MASK, SECRET_SIG
-from engine_constants import STACK
-from testprovider import FAIL_ENV, Credential, Group, Network, Server
 
 PASSWORD = "hunter2-Zq9-correct-horse"
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from engine_constants import PASSPHRASE, STACK
+from engine_programs import two_tier
+from pulumi import automation as auto
+
 from civicloud.engine.automation import PulumiCliEngine, step_from_event
 from civicloud.engine.base import StackRef
 from civicloud.engine.embedded import EmbeddedEngine
@@ -16,9 +20,6 @@ from civicloud.engine.errors import EngineError, EngineUnavailable, ForeignState
 from civicloud.engine.factory import make_engine
 from civicloud.engine.select import choose_engine
 from civicloud.engine.state.location import parse_state_url
-from engine_constants import PASSPHRASE, STACK
-from engine_programs import two_tier
-from pulumi import automation as auto
 
 
 def no_cli(_name: str) -> str | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from civicloud.main import cli
 from click.testing import CliRunner
 from engine_constants import STACK
 from engine_programs import credential, two_tier
+
+from civicloud.main import cli
 
 
 def run(*args: str):

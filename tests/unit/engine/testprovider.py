@@ -12,9 +12,10 @@ import secrets
 from typing import Any
 
 import pulumi
-from civicloud.engine.registry import register_provider, type_token
 from fakecloud import FakeCloud
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+
+from civicloud.engine.registry import register_provider, type_token
 
 CRASH_ENV = "ENGINE_TEST_CRASH_AFTER_CREATE"  # name of a resource: exit right after creating it
 FAIL_ENV = "ENGINE_TEST_FAIL_CREATE"  # name of a resource whose create raises

@@ -6,8 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from civicloud.policy import PolicyError, evaluate
 from policy_fixtures import NOW, gate_input
+
+from civicloud.policy import PolicyError, evaluate
 
 
 def run(*inputs, **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from civicloud.policy.testing import run_rego_tests
 
 OUTCOMES = run_rego_tests()

@@ -7,11 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import jsonschema
+from click.testing import CliRunner
+from policy_fixtures import NOW, SARIF_SCHEMA, gate_input
+
 from civicloud.main import cli
 from civicloud.policy import evaluate
 from civicloud.policy.report import path_text, to_json, to_sarif, to_text
-from click.testing import CliRunner
-from policy_fixtures import NOW, SARIF_SCHEMA, gate_input
 
 
 def located(finding):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from civicloud.spec import Bundle, load
 from spec_cases import CATALOGUE
+
+from civicloud.spec import Bundle, load
 
 
 @pytest.fixture

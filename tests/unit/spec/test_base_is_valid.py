@@ -1,5 +1,6 @@
-from civicloud.spec import bundle_policy_inputs
 from spec_cases import BASE
+
+from civicloud.spec import bundle_policy_inputs
 
 
 def test_the_base_tenant_loads_cleanly(load_text):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pulumi
 import pytest
 import yaml
+
 from civicloud.stacks.program import ProgramError, declare_tenant
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+
 from civicloud.stacks import credentials
 from civicloud.stacks.providers.bucket import BucketProvider, bucket_policy
 from civicloud.stacks.providers.compute import ServerProvider

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from civicloud.spec import load
 from civicloud.spec.yamlsource import parse_text
 from civicloud.templates.library import open_library

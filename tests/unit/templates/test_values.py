@@ -1,9 +1,10 @@
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
+
 from civicloud.templates.manifest import Parameter
 from civicloud.templates.values import ValueProblem, display, enumerated, parse_value
-from pydantic import ValidationError
 
 HELP = {"fr": "aide", "en": "help"}
 TODAY = date(2026, 11, 25)
