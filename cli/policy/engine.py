@@ -11,6 +11,7 @@ from civicloud.policy.policyset import PolicySet, RegoFile
 from civicloud.policy.rego import Rego, RegoCompileError, RegoEvalError
 
 SEVERITIES = ("error", "warning")
+STAGES = ("spec", "plan")
 # The rule set each stage reads from every family package. No built-in rule reads the planned
 # resources yet: the plan stage evaluates (and counts) the families, and finds what deny_plan says.
 STAGE_RULE = {"spec": "deny", "plan": "deny_plan"}
@@ -28,6 +29,7 @@ class Rule:
     source: str
     waiver: str
     file: Path
+    stage: str = "spec"  # the gate that runs it: spec (gate 1) or plan (gate 2)
 
 
 def new_interpreter(policy_set: PolicySet, *, with_tests: bool = False) -> Rego:
@@ -128,6 +130,8 @@ def _rule(rule_id: Any, entry: Any, rego_file: RegoFile) -> Rule:
         raise PolicyError(f"{where}: missing {', '.join(missing)}")
     if entry["severity"] not in SEVERITIES:
         raise PolicyError(f"{where}: severity must be error or warning, got {entry['severity']!r}")
+    if entry.get("stage", "spec") not in STAGES:
+        raise PolicyError(f"{where}: stage must be spec or plan, got {entry['stage']!r}")
     return Rule(
         id=str(rule_id),
         family=rego_file.family,
@@ -137,4 +141,5 @@ def _rule(rule_id: Any, entry: Any, rego_file: RegoFile) -> Rule:
         source=entry["source"],
         waiver=entry.get("waiver", ""),
         file=rego_file.path,
+        stage=entry.get("stage", "spec"),
     )

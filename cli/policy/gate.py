@@ -71,8 +71,10 @@ def evaluate(
         raise PolicyError("no tenant to check: the policy gate needs at least one tenant")
     now = (now or datetime.now(UTC)).astimezone(UTC)
     engine = PolicyEngine(load_policy_set(policy_dirs), stage)
-    _require_rules(engine.rules)
+    # Only the rules of this stage run (gate 1 reads the spec, gate 2 the planned resources).
+    _require_rules({i: r for i, r in engine.rules.items() if r.stage == stage})
     rules = {**engine.rules, WAIVER_RULE.id: WAIVER_RULE}
+    evaluated = sorted(i for i, r in rules.items() if r.stage == stage or r is WAIVER_RULE)
     findings: list[Finding] = []
     tenants: list[str] = []
     for item in inputs:
@@ -81,7 +83,7 @@ def evaluate(
         tenants.append(name)
         raw = [_finding(r, name, rules) for r in engine.evaluate(_rego_input(item, now, stage))]
         findings.extend(_with_waivers(tenant, name, raw, rules, now.date()))
-    return GateResult(findings, sorted(rules), tenants, rules)
+    return GateResult(findings, evaluated, tenants, rules)
 
 
 def _require_rules(rules: dict[str, Rule]) -> None:

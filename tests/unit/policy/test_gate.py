@@ -212,11 +212,16 @@ def test_malformed_deny_entry_is_an_error(tenant, backends, tmp_path: Path):
 def test_plan_stage_reads_deny_plan_and_passes_resources(tenant, backends, tmp_path: Path):
     (tmp_path / "plan.rego").write_text(
         'package civicloud.planned\nimport rego.v1\n'
-        'metadata["PLAN-1"] := {"title": "t", "severity": "error", "source": "s"}\n'
+        'metadata["PLAN-1"] := {"title": "t", "severity": "error", "source": "s", '
+        '"stage": "plan"}\n'
         'deny_plan contains {"id": "PLAN-1", "msg": r.name, "path": ["resources", i]} if {\n'
         ' some i, r in input.resources\n r.op == "create"\n}\n'
     )
     item = {**gate_input(tenant, backends), "resources": [{"name": "vence-web-1", "op": "create"}]}
     result = evaluate([item], now=NOW, stage="plan", policy_dirs=[tmp_path])
     assert [(f.rule_id, f.path) for f in result.findings] == [("PLAN-1", ("resources", 0))]
-    assert "CIVIC-LOC-1" in result.rules_evaluated
+    # Gate 2 runs (and counts) the plan-stage rules only; the spec rules ran at gate 1.
+    assert {"PLAN-1", "CIVIC-PLAN-1", "CIVIC-PLAN-2"} <= set(result.rules_evaluated)
+    assert "CIVIC-LOC-1" not in result.rules_evaluated
+    spec = evaluate([gate_input(tenant, backends)], now=NOW, policy_dirs=[tmp_path])
+    assert "CIVIC-LOC-1" in spec.rules_evaluated and "PLAN-1" not in spec.rules_evaluated
