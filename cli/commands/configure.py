@@ -43,13 +43,20 @@ def _print_summary(result: RunResult) -> None:
             click.echo(f"{host}: {error}", err=True)
 
 
-def deployed_outputs(tenant: str, outputs_file: Path | None, options: EngineOptions) -> dict:
-    """The tenant's stack outputs: from --outputs FILE, else as its last apply recorded them
-    in state (no secret is revealed)."""
+def deployed_inventory(tenant_file: Path, outputs_file: Path | None, options: EngineOptions,
+                       *, test_hosts: bool, backup_bucket: str | None) -> tuple[dict, dict]:
+    """(tenant, inventory) of what was deployed for a tenant: its stack outputs come from
+    --outputs FILE, else from its state as its last apply recorded them (no secret revealed)."""
+    tenant, backends = prepare.load_tenant(tenant_file)
     if outputs_file:
-        return prepare.read_outputs(outputs_file)
-    with engine_errors():
-        return options.open().engine.outputs(stack_ref(tenant))
+        outputs = prepare.read_outputs(outputs_file)
+    else:
+        with engine_errors():
+            outputs = options.open().engine.outputs(stack_ref(tenant["metadata"]["name"]))
+    servers, buckets = prepare.deployed(tenant, backends, outputs)
+    inventory = prepare.generate(tenant, servers, buckets, use_test_hosts=test_hosts,
+                                 backup_bucket=backup_bucket)
+    return tenant, inventory
 
 
 def _fail(message: str, code: int) -> None:
@@ -105,12 +112,9 @@ def command(tenant_file: Path | None, outputs_file: Path | None, engine_name: st
             inventory = prepare.read_inventory(inventory_file)
             path = inventory_file
         elif tenant_file:
-            tenant, backends = prepare.load_tenant(tenant_file)
-            outputs = deployed_outputs(tenant["metadata"]["name"], outputs_file,
-                                       EngineOptions(engine_name, state_url, lock_timeout))
-            servers, buckets = prepare.deployed(tenant, backends, outputs)
-            inventory = prepare.generate(tenant, servers, buckets, use_test_hosts=test_hosts,
-                                         backup_bucket=backup_bucket)
+            tenant, inventory = deployed_inventory(
+                tenant_file, outputs_file, EngineOptions(engine_name, state_url, lock_timeout),
+                test_hosts=test_hosts, backup_bucket=backup_bucket)
             path = prepare.write_inventory(inventory,
                                            prepare.inventory_path(tenant["metadata"]["name"]))
             click.echo(f"inventory: {path}")

@@ -11,7 +11,7 @@ import click
 from civicloud import exitcodes
 from civicloud.commands._options import engine_options
 from civicloud.commands._run import EngineOptions
-from civicloud.commands.configure import deployed_outputs
+from civicloud.commands.configure import deployed_inventory
 from civicloud.configure import prepare
 from civicloud.configure.inventory import host_vars, to_dynamic_json
 from civicloud.configure.testhosts import TestHostError
@@ -52,12 +52,9 @@ def command(tenant_file: Path, outputs_file: Path | None, engine_name: str,
     Exit codes: 0 ok, 1 a test host could not start, 2 invalid input.
     """
     try:
-        tenant, backends = prepare.load_tenant(tenant_file)
-        outputs = deployed_outputs(tenant["metadata"]["name"], outputs_file,
-                                   EngineOptions(engine_name, state_url, lock_timeout))
-        servers, buckets = prepare.deployed(tenant, backends, outputs)
-        inventory = prepare.generate(tenant, servers, buckets, use_test_hosts=test_hosts,
-                                     backup_bucket=backup_bucket)
+        tenant, inventory = deployed_inventory(
+            tenant_file, outputs_file, EngineOptions(engine_name, state_url, lock_timeout),
+            test_hosts=test_hosts, backup_bucket=backup_bucket)
     except prepare.InputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exitcodes.INVALID_INPUT)
