@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from civicloud import __version__
 from civicloud.policy.gate import Finding, GateResult
+from civicloud.sarif import physical_location, sarif_log
 
 Locate = Callable[[Finding], "tuple[str, int, int] | None"]
 
@@ -96,19 +96,7 @@ def to_sarif(result: GateResult, locate: Locate) -> str:
     rule_ids = list(result.rules_evaluated)
     rules = [_sarif_rule(result, rule_id) for rule_id in rule_ids]
     results = [_sarif_result(f, rule_ids.index(f.rule_id), locate(f)) for f in result.findings]
-    log = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "civicloud",
-                "version": __version__,
-                "rules": rules,
-            }},
-            "results": results,
-        }],
-    }
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return json.dumps(sarif_log(rules, results), indent=2, ensure_ascii=False)
 
 
 def _sarif_rule(result: GateResult, rule_id: str) -> dict[str, Any]:
@@ -134,10 +122,8 @@ def _sarif_result(finding: Finding, index: int, where: tuple[str, int, int] | No
         }],
     }
     if where:
-        location["physicalLocation"] = {
-            "artifactLocation": {"uri": _uri(where[0])},
-            "region": {"startLine": max(where[1], 1), "startColumn": max(where[2], 1)},
-        }
+        location["physicalLocation"] = physical_location(
+            _uri(where[0]), max(where[1], 1), max(where[2], 1))
     sarif: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": index,

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import click
 
-from civicloud import __version__
+from civicloud.sarif import physical_location, sarif_log
 from civicloud.spec.errors import SpecError
 
 SPEC_RULE = "CIVIC-SPEC"
@@ -70,26 +70,13 @@ def to_sarif(problems: list[SpecError]) -> str:
         "ruleId": SPEC_RULE,
         "level": p.severity,
         "message": {"text": p.detail},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": p.file},
-            "region": {"startLine": p.line, "startColumn": p.column},
-        }}],
+        "locations": [{"physicalLocation": physical_location(p.file, p.line, p.column)}],
     } for p in problems]
-    return json.dumps({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "civicloud",
-                "version": __version__,
-                "rules": [{
-                    "id": SPEC_RULE,
-                    "name": "InvalidSpec",
-                    "shortDescription": {"text": "The file is not a valid civicloud document"},
-                    "help": {"text": "Fix the field named in the message; see `civicloud "
-                                     "validate --help` and examples/."},
-                }],
-            }},
-            "results": results,
-        }],
-    }, indent=2)
+    rule = {
+        "id": SPEC_RULE,
+        "name": "InvalidSpec",
+        "shortDescription": {"text": "The file is not a valid civicloud document"},
+        "help": {"text": "Fix the field named in the message; see `civicloud "
+                         "validate --help` and examples/."},
+    }
+    return json.dumps(sarif_log([rule], results), indent=2)
