@@ -13,7 +13,7 @@ import click
 
 ORDER = [
     "validate", "plan", "apply", "drift", "destroy", "state", "output", "configure", "inventory",
-    "sandbox", "report", "export", "catalogue", "policy", "template", "init", "local",
+    "sandbox", "report", "export", "import_", "catalogue", "policy", "template", "init", "local",
 ]
 
 
