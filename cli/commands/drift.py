@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,32 +15,10 @@ import click
 from civicloud import exitcodes
 from civicloud.commands._options import output_option, spec_options, state_option
 from civicloud.commands._run import aware, engine_errors
-from civicloud.commands._tenants import TenantJob, load_jobs
-from civicloud.ops.drift import Change
+from civicloud.commands._tenants import load_jobs
+from civicloud.ops.detect import TenantDrift, detect
 
 COLOURS = {"+": "green", "~": "yellow", "-": "red"}
-
-
-@dataclass
-class TenantDrift:
-    job: TenantJob
-    serial: int | None  # None: never applied (no state)
-    changes: list[Change]
-    calls: dict[str, str]
-    live_input: dict[str, Any] | None
-
-
-def detect(engine: Any, job: TenantJob) -> TenantDrift:
-    from civicloud.ops.drift import compare, live_policy_input
-    from civicloud.ops.live import read_live
-
-    cp = engine.checkpoint(job.stack(), masked=True)
-    if cp is None:
-        return TenantDrift(job, None, [], {}, None)
-    records = [r for r in cp.resources if r.custom and not r.delete]
-    live = read_live(records)
-    return TenantDrift(job, cp.serial, compare(records, live), live.calls,
-                       live_policy_input(job.policy_input, records, live))
 
 
 def _value(value: Any) -> str:
