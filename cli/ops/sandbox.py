@@ -14,8 +14,8 @@ from typing import Any
 
 from civicloud.engine.state.model import Checkpoint, ResourceState
 from civicloud.ops.live import kind_of
+from civicloud.ops.metering import gb_month_eur, price, server_eur
 
-HOURS_PER_MONTH = 730.0
 SANDBOX_MARKER = "civicloud sandbox tenant"  # in the Project's description (stacks/program.py)
 
 
@@ -64,18 +64,17 @@ def _hours_since(created: str | None, now: datetime) -> float:
 
 def estimate_spend(records: list[ResourceState], prices: dict[str, Any],
                    flavors: dict[str, Flavor], now: datetime) -> float:
-    """Catalogue prices x recorded resources x time since each was created (see module doc)."""
+    """Catalogue prices x recorded resources x time since each was created (see module doc),
+    priced by metering's functions (one pricer for both)."""
     total = 0.0
     for r in records:
         hours = _hours_since(r.created, now)
         kind = kind_of(r.type)
         if kind == "Server" and (flavor := flavors.get(str(r.outputs.get("flavor")))):
-            hourly = (flavor.vcpus * (prices.get("vcpu_hour") or 0)
-                      + flavor.ram_mb / 1024 * (prices.get("ram_gb_hour") or 0))
-            total += hourly * hours
+            total += server_eur(flavor.vcpus, flavor.ram_mb, hours, prices)
         elif kind == "Volume":
             size = float(r.outputs.get("size_gb") or 0)
-            total += size * (prices.get("volume_gb_month") or 0) * hours / HOURS_PER_MONTH
+            total += gb_month_eur(size, hours, price(prices, "volume_gb_month"))
     return total
 
 
