@@ -184,7 +184,7 @@ def rules_doc(result: Any) -> list[Doc]:
 
 def build(drifts: Sequence[TenantDrift], result: Any, now: datetime,
           usage: dict[str, Doc], volumes: dict[str, Doc],
-          spend: dict[str, float] | None = None) -> Doc:
+          spend: Doc | None = None) -> Doc:
     """The whole report (pure): `usage` and `volumes` are compliance_evidence's reads by URN."""
     today = now.date()
     tenants = [tenant_report(d, result, today, usage, volumes) for d in drifts]
@@ -205,28 +205,37 @@ def build(drifts: Sequence[TenantDrift], result: Any, now: datetime,
         "rules": rules_doc(result),
         "tenants": tenants,
         "data_per_country": data_per_country(tenants),
-        "spend_per_member": spend,  # None until metering reports spend
+        # {"from", "to", "eur": {tenant: EUR excl. VAT}}; None when metering is unavailable.
+        "spend_per_member": spend,
     }
 
 
 def collect(engine: Any, jobs: Sequence[Any], policy_dirs: Sequence[Path],
             now: datetime | None) -> Doc:
     """Reads state and backends for every tenant, runs the gate on the live tenants, builds."""
-    from civicloud.ops.compliance_evidence import bucket_usage, volume_encryption
+    from civicloud.ops import compliance_evidence as reads
     from civicloud.ops.detect import detect
     from civicloud.ops.policyview import evaluate_now
 
-    def read(job: Any) -> tuple[TenantDrift, dict[str, Doc], dict[str, Doc]]:
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    period = reads.spend_period(when)  # None: metering not available
+
+    def read(job: Any) -> tuple[TenantDrift, dict[str, Doc], dict[str, Doc], float | None]:
         d = detect(engine, job)
         present = {urn for urn, found in d.live.found.items() if found is not None}
-        return d, bucket_usage(d.records, present), volume_encryption(d.records, present)
+        eur = (reads.tenant_spend(job, d.records, period["period"])
+               if period and d.serial is not None else None)
+        return (d, reads.bucket_usage(d.records, present),
+                reads.volume_encryption(d.records, present), eur)
 
     with ThreadPoolExecutor(max_workers=max(1, min(4, len(jobs)))) as pool:
-        reads = list(pool.map(read, jobs))
-    drifts = [d for d, _, _ in reads]
-    usage = {k: v for _, u, _ in reads for k, v in u.items()}
-    volumes = {k: v for _, _, e in reads for k, v in e.items()}
-    when = (now or datetime.now(UTC)).astimezone(UTC)
+        done = list(pool.map(read, jobs))
+    drifts = [d for d, _, _, _ in done]
+    usage = {k: v for _, u, _, _ in done for k, v in u.items()}
+    volumes = {k: v for _, _, e, _ in done for k, v in e.items()}
+    spend = None if period is None else {
+        "from": period["from"], "to": period["to"],
+        "eur": {d.job.name: eur for d, _, _, eur in done if eur is not None}}
     result = evaluate_now([d.live_input or d.job.policy_input for d in drifts], policy_dirs,
                           when)
-    return build(drifts, result, when, usage, volumes)
+    return build(drifts, result, when, usage, volumes, spend)

@@ -73,3 +73,26 @@ def volume_encryption(records: list[ResourceState], present: set[str]) -> dict[s
         found[r.urn] = {"encrypted": bool(volume is not None and volume.is_encrypted),
                         "type_encryption": specs[cloud, type_name]}
     return found
+
+
+SPEND_DAYS = 30  # the spend chart covers the 30 days before the report's date
+
+
+def spend_period(now: Any) -> Fields | None:
+    """The spend chart's period, or None when the metering module is not installed."""
+    from datetime import timedelta
+
+    try:
+        from civicloud.ops.metering import Period
+    except ImportError:
+        return None
+    period = Period.of(now - timedelta(days=SPEND_DAYS), now, now)
+    return {"period": period, "from": period.start.isoformat(timespec="seconds"),
+            "to": period.end.isoformat(timespec="seconds")}
+
+
+def tenant_spend(job: Any, records: list[ResourceState], period: Any) -> float:
+    """EUR (excl. VAT) the tenant used over the period, priced by civicloud.ops.metering."""
+    from civicloud.ops.metering import meter_tenant
+
+    return round(meter_tenant(job, records, period).total_eur, 6)

@@ -29,6 +29,10 @@ def to_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, default=str)
 
 
+def _eur(value: float) -> str:
+    return "< 0.01 EUR" if 0 < value < 0.005 else f"{value:,.2f} EUR"
+
+
 def charts(doc: dict[str, Any]) -> dict[str, str | None]:
     """The report's inline SVG charts (None: no data for that chart)."""
     results = bar_chart(
@@ -44,8 +48,8 @@ def charts(doc: dict[str, Any]) -> dict[str, str | None]:
         fmt=format_bytes) if countries else None
     spend = doc.get("spend_per_member")
     spending = bar_chart("Spend per member (EUR excl. VAT)", [("spend", "#00838f")],
-                         [(m, [v]) for m, v in sorted(spend.items())],
-                         fmt=lambda v: f"{v:,.2f} EUR") if spend else None
+                         [(m, [v]) for m, v in sorted(spend["eur"].items())],
+                         fmt=_eur) if spend and spend["eur"] else None
     return {"results": results, "data": data, "spend": spending}
 
 

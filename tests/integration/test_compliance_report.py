@@ -122,6 +122,9 @@ def test_json_evidence_matches_the_backends_and_the_encryption_rule_denies(tenan
     assert storage["qualifications"] == {"object_storage": ["secnumcloud", "hds"]}
     assert doc["data_per_country"] == {"FR": {"object_bytes": len(PAYLOAD),
                                               "volume_bytes": volume.size * 1024**3}}
+    # Spend per member, priced by civicloud.ops.metering: the server has run, so it cost.
+    spend = doc["spend_per_member"]
+    assert spend is not None and spend["eur"][tenant.name] > 0
     assert t["drift"]["drifted"] is True
     assert {(c["op"], c["kind"], c["name"]) for c in t["drift"]["changes"]} == \
         {("~", "Bucket", data)}
@@ -136,7 +139,7 @@ def test_html_opens_in_headless_chromium_and_pdf_prints(tenant, tmp_path):
     html = html_file.read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
     assert "<script" not in html.lower() and "<link" not in html.lower()
-    assert f"Tenant {tenant.name}" in html and "<svg" in html
+    assert f"Tenant {tenant.name}" in html and html.count("<svg") == 3  # results, data, spend
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     screenshot = ARTIFACTS / "compliance-report.png"

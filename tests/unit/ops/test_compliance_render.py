@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
+import pytest
 from test_compliance import BUCKET, VOLUME, drift_of, finding, gate
 
 from civicloud.ops.compliance import build
@@ -62,6 +63,30 @@ def test_html_is_self_contained_and_shows_summary_before_details():
 
 
 def test_spend_chart_when_metering_gives_spend():
-    doc = {**report(), "spend_per_member": {"vence": 12.5, "biot": 3.0}}
+    doc = {**report(), "spend_per_member": {"from": "2026-10-26T00:00:00+00:00",
+                                            "to": "2026-11-25T00:00:00+00:00",
+                                            "eur": {"vence": 12.5, "biot": 0.0004}}}
     svg = charts(doc)["spend"]
-    assert svg is not None and "12.50 EUR" in svg and "biot" in svg
+    assert svg is not None and "12.50 EUR" in svg and "&lt; 0.01 EUR" in svg
+    assert "From 2026-10-26 to 2026-11-25" in to_html(doc)
+
+
+def test_pdf_without_chromium_is_a_clear_error(tmp_path, monkeypatch):
+    from civicloud.ops.compliance_render import RenderError, to_pdf
+
+    monkeypatch.setenv("CIVICLOUD_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    with pytest.raises(RenderError, match=r"PDF needs Chromium.*apt-get install chromium"):
+        to_pdf("<p>report</p>", tmp_path / "r.pdf")
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_cli_refuses_pdf_to_stdout_and_no_tenant_as_invalid_input():
+    from click.testing import CliRunner
+
+    from civicloud.commands.report import command
+
+    runner = CliRunner()
+    pdf = runner.invoke(command, ["compliance", "examples/vence-community.yaml", "-o", "pdf"])
+    assert pdf.exit_code == 2 and "--output-file" in pdf.output
+    nothing = runner.invoke(command, ["compliance"])
+    assert nothing.exit_code == 2 and "--all DIR" in nothing.output
