@@ -205,7 +205,7 @@ def build(drifts: Sequence[TenantDrift], result: Any, now: datetime,
         "rules": rules_doc(result),
         "tenants": tenants,
         "data_per_country": data_per_country(tenants),
-        # {"from", "to", "eur": {tenant: EUR excl. VAT}}; None when metering is unavailable.
+        # {"from", "to", "eur": {deployed tenant: EUR excl. VAT}} (civicloud.ops.metering).
         "spend_per_member": spend,
     }
 
@@ -218,13 +218,13 @@ def collect(engine: Any, jobs: Sequence[Any], policy_dirs: Sequence[Path],
     from civicloud.ops.policyview import evaluate_now
 
     when = (now or datetime.now(UTC)).astimezone(UTC)
-    period = reads.spend_period(when)  # None: metering not available
+    period = reads.spend_period(when)
 
     def read(job: Any) -> tuple[TenantDrift, dict[str, Doc], dict[str, Doc], float | None]:
         d = detect(engine, job)
         present = {urn for urn, found in d.live.found.items() if found is not None}
         eur = (reads.tenant_spend(job, d.records, period["period"])
-               if period and d.serial is not None else None)
+               if d.serial is not None else None)
         return (d, reads.bucket_usage(d.records, present),
                 reads.volume_encryption(d.records, present), eur)
 
@@ -233,9 +233,8 @@ def collect(engine: Any, jobs: Sequence[Any], policy_dirs: Sequence[Path],
     drifts = [d for d, _, _, _ in done]
     usage = {k: v for _, u, _, _ in done for k, v in u.items()}
     volumes = {k: v for _, _, e, _ in done for k, v in e.items()}
-    spend = None if period is None else {
-        "from": period["from"], "to": period["to"],
-        "eur": {d.job.name: eur for d, _, _, eur in done if eur is not None}}
+    spend = {"from": period["from"], "to": period["to"],
+             "eur": {d.job.name: eur for d, _, _, eur in done if eur is not None}}
     result = evaluate_now([d.live_input or d.job.policy_input for d in drifts], policy_dirs,
                           when)
     return build(drifts, result, when, usage, volumes, spend)

@@ -78,14 +78,12 @@ def volume_encryption(records: list[ResourceState], present: set[str]) -> dict[s
 SPEND_DAYS = 30  # the spend chart covers the 30 days before the report's date
 
 
-def spend_period(now: Any) -> Fields | None:
-    """The spend chart's period, or None when the metering module is not installed."""
+def spend_period(now: Any) -> Fields:
+    """The spend chart's period: the SPEND_DAYS before the report's date."""
     from datetime import timedelta
 
-    try:
-        from civicloud.ops.metering import Period
-    except ImportError:
-        return None
+    from civicloud.ops.metering import Period
+
     period = Period.of(now - timedelta(days=SPEND_DAYS), now, now)
     return {"period": period, "from": period.start.isoformat(timespec="seconds"),
             "to": period.end.isoformat(timespec="seconds")}
