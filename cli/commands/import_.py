@@ -90,29 +90,52 @@ def command(export_dir: Path, backend: str, openstack: str | None, name: str | N
 def apply_and_restore(export_dir: Path, doc: dict, spec_path: Path,
                       catalogues: tuple[Path, ...], policy_dirs: tuple[Path, ...],
                       now: datetime | None, engine: EngineOptions, yes: bool) -> None:
+    """Plan (both gates), confirm, apply, then the data. With volume data to restore the apply
+    runs in two phases around the volumes' creation (see ops/export_import.py)."""
+    from dataclasses import replace
+
     from civicloud.commands.apply import apply_jobs, confirm, report
     from civicloud.engine.planview import render_text
-    from civicloud.ops.export import ExportError
-    from civicloud.ops.export_import import ImportResult, import_volumes, upload_buckets
+    from civicloud.ops import export_import as ops
+    from civicloud.ops.export import ExportError, volume_functions
     from civicloud.ops.export_keys import KeyRefError
-    from civicloud.ops.export_progress import transfer_progress
+    from civicloud.ops.export_progress import Transfer, transfer_progress
 
     run, jobs, plans = plan_tenants((spec_path,), catalogues, policy_dirs, now, "text", engine)
     job, plan = jobs[0], plans[0]
     click.echo("\n" + render_text(plan, creates=False))
-    if plan.changes or plan.notes:
-        confirm(f"\nRe-create tenant {job.name} from {export_dir}?", yes)
-        code = report(apply_jobs(run, [job], {job.name: len(plan.changes)}, 1,
-                                  refresh=engine.refresh))
+    result = ops.ImportResult()
+
+    def apply(this_job) -> None:
+        code = report(apply_jobs(run, [this_job], {job.name: max(len(plan.changes), 1)}, 1,
+                                 refresh=engine.refresh))
         if code:
             sys.exit(code)
-    result = ImportResult()
+
     with engine_errors():
         cp = run.engine.checkpoint(job.stack(), masked=True)
-    with transfer_progress() as transfer, engine_errors():
+    pending = ops.pending_volumes(doc, job.name, cp) if volume_functions() else set()
+    if not volume_functions():
+        for v in ops.exported_volumes(doc):
+            result.volumes[v["name"]] = "not imported: cli/ops/volumes.py is not available"
+    if plan.changes or plan.notes or pending:
+        confirm(f"\nRe-create tenant {job.name} from {export_dir}?", yes)
+    transfer = Transfer()
+    if pending:  # everything but those volumes, then the volumes from their data
+        apply(replace(job, tenant=ops.without_volumes(job.tenant, pending)))
+        with transfer_progress(transfer), engine_errors():
+            try:
+                ops.create_volumes(export_dir, doc, job,
+                                   run.engine.checkpoint(job.stack(), masked=True),
+                                   pending, transfer, result)
+            except ExportError as exc:
+                fail(str(exc), exitcodes.FAILURE)
+    if plan.changes or plan.notes or pending:
+        apply(job)
+    with transfer_progress(transfer), engine_errors():
+        cp = run.engine.checkpoint(job.stack(), masked=True)
         try:
-            upload_buckets(export_dir, doc, job.tenant, cp, transfer, result)
-            import_volumes(export_dir, doc, job.name, cp, transfer, result)
+            ops.upload_buckets(export_dir, doc, job.tenant, cp, transfer, result)
         except (ExportError, KeyRefError, ValueError) as exc:
             fail(str(exc))
     click.echo(f"objects: {result.uploaded} uploaded, {result.skipped} already there")

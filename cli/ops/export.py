@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +34,7 @@ from civicloud.ops.export_progress import Transfer
 
 BUCKET_KIND = "pulumi-python:dynamic/civicloud:Bucket"
 VOLUME_KIND = "pulumi-python:dynamic/civicloud:Volume"
-VOLUME_FORMAT = "raw"
+VOLUME_FORMAT = "raw"  # what Cinder uploads an encrypted volume as (it refuses to convert)
 
 
 class ExportError(ValueError):
@@ -178,25 +179,49 @@ def export_bucket(bucket: DeployedBucket, root: Path, transfer: Transfer,
     return len(records)
 
 
+def byte_progress(transfer: Transfer) -> Any:
+    """cli/ops/volumes.py's progress(step, done, total) as bytes added to the transfer."""
+    last = {"step": None, "done": 0}
+
+    def progress(step: str, done: int | None, total: int | None) -> None:
+        if step != last["step"]:
+            last.update(step=step, done=0)
+        if done is not None and done > last["done"]:
+            transfer.on_bytes(done - last["done"])
+            last["done"] = done
+
+    return progress
+
+
 def export_volumes(volumes: list[DeployedVolume], root: Path, transfer: Transfer,
-                   result: ExportResult) -> list[dict[str, Any]]:
+                   result: ExportResult, known: dict[str, str]) -> list[dict[str, Any]]:
+    """Each volume's data (snapshot -> image -> download, by cli/ops/volumes.py) into
+    volumes/<volume>.<format>."""
     functions = volume_functions()
     entries = []
     for volume in volumes:
-        entry = {"name": volume.name, "size_gb": volume.size_gb, "format": VOLUME_FORMAT}
+        entry: dict[str, Any] = {"name": volume.name, "size_gb": volume.size_gb}
         if functions is None:
             entry["file"] = None
             entry["missing"] = "volume data not exported: cli/ops/volumes.py is not available"
             result.volumes[volume.name] = entry["missing"]
-        else:
-            dest = root / "volumes" / f"{volume.name}.{VOLUME_FORMAT}"
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            transfer.stage(f"volume {volume.name}", volume.size_gb * 1024**3)
-            functions[0](volume.cloud, volume.volume_id, dest, fmt=VOLUME_FORMAT,
-                         on_progress=transfer.on_bytes)
-            transfer.file_done()
-            entry["file"] = dest.relative_to(root).as_posix()
-            result.volumes[volume.name] = entry["file"]
+            entries.append(entry)
+            continue
+        from civicloud.stacks.credentials import openstack_admin
+
+        folder = root / "volumes"
+        folder.mkdir(parents=True, exist_ok=True)
+        transfer.stage(f"volume {volume.name}", volume.size_gb * 1024**3)
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as tmp:
+            path, sha256, _ = functions[0](openstack_admin(volume.cloud), volume.volume_id,
+                                           Path(tmp), VOLUME_FORMAT, byte_progress(transfer))
+            dest = folder / f"{volume.name}{Path(path).suffix}"
+            os.replace(path, dest)
+        transfer.file_done()
+        entry["file"] = dest.relative_to(root).as_posix()
+        entry["format"] = dest.suffix.lstrip(".")
+        known[entry["file"]] = sha256
+        result.volumes[volume.name] = entry["file"]
         entries.append(entry)
     return entries
 
@@ -222,7 +247,7 @@ def export_tenant(job: Any, checkpoint: Any, dest: Path, transfer: Transfer) -> 
     buckets = deployed_buckets(job.tenant, checkpoint)
     for bucket in buckets:
         result.buckets[bucket.name] = export_bucket(bucket, partial, transfer, known)
-    volumes = export_volumes(deployed_volumes(checkpoint), partial, transfer, result)
+    volumes = export_volumes(deployed_volumes(checkpoint), partial, transfer, result, known)
     info = {
         "tenant": name,
         "civicloud_version": __version__,

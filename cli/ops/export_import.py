@@ -8,14 +8,15 @@ already in place with the same bytes and metadata are skipped: a second import c
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from civicloud.ops.export import (
-    DeployedVolume,
     ExportError,
+    byte_progress,
     deployed_buckets,
     deployed_volumes,
     volume_functions,
@@ -85,27 +86,83 @@ def _volume_suffix(name: str, tenant: str) -> str:
     return name.removeprefix(f"{tenant}-")
 
 
-def import_volumes(root: Path, manifest: dict[str, Any], tenant: str, checkpoint: Any,
-                   transfer: Transfer, result: ImportResult) -> None:
-    """Each exported volume's data into the re-created volume (same server and volume name)."""
-    exported = [v for v in manifest.get("volumes", []) if v.get("file")]
-    if not exported:
-        return
+def exported_volumes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The volumes whose data the export holds."""
+    return [v for v in manifest.get("volumes", []) if v.get("file")]
+
+
+def pending_volumes(manifest: dict[str, Any], tenant: str, checkpoint: Any) -> set[str]:
+    """`<server>-<volume>` of each exported volume the re-created tenant does not hold yet."""
+    recorded = {_volume_suffix(v.name, tenant)
+                for v in (deployed_volumes(checkpoint) if checkpoint else [])}
+    return {_volume_suffix(v["name"], manifest["tenant"]) for v in exported_volumes(manifest)
+            } - recorded
+
+
+def without_volumes(tenant: dict[str, Any], suffixes: set[str]) -> dict[str, Any]:
+    """The tenant document with these volumes left out (phase 1 of an import: everything but
+    the volumes whose data come from the export)."""
+    moved = copy.deepcopy(tenant)
+    for server in (moved.get("compute") or {}).get("servers", []):
+        server["volumes"] = [v for v in server.get("volumes", [])
+                             if f"{server['name']}-{v['name']}" not in suffixes]
+    return moved
+
+
+def _volume_specs(tenant: dict[str, Any], backend: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`<server>-<volume>` -> size_gb and volume type, as the program declares them."""
+    from civicloud.stacks.program import DEFAULT_VOLUME_TYPE
+
+    specs = {}
+    for server in (tenant.get("compute") or {}).get("servers", []):
+        for v in server.get("volumes", []):
+            encrypted = v.get("encrypted", True)
+            specs[f"{server['name']}-{v['name']}"] = {
+                "size_gb": v["size_gb"],
+                "volume_type": v.get("type") or (
+                    backend.get("volume_type", DEFAULT_VOLUME_TYPE) if encrypted else None),
+            }
+    return specs
+
+
+def create_volumes(root: Path, manifest: dict[str, Any], job: Any, checkpoint: Any,
+                   suffixes: set[str], transfer: Transfer, result: ImportResult) -> None:
+    """Phase 2 of an import: each pending volume created from its exported data, named and
+    tagged as the program names its volumes, so phase 3 (the full apply) adopts it."""
+    from civicloud.stacks.credentials import openstack_admin
+    from civicloud.stacks.providers.base import tenant_metadata
+
     functions = volume_functions()
     if functions is None:
-        for v in exported:
-            result.volumes[v["name"]] = "not imported: cli/ops/volumes.py is not available"
+        for suffix in sorted(suffixes):
+            result.volumes[suffix] = "not imported: cli/ops/volumes.py is not available"
         return
-    targets: dict[str, DeployedVolume] = {
-        _volume_suffix(v.name, tenant): v for v in deployed_volumes(checkpoint)}
-    for v in exported:
-        target = targets.get(_volume_suffix(v["name"], manifest["tenant"]))
-        if target is None:
-            raise ExportError(f"volume {v['name']} of the export has no counterpart in the "
-                              "re-created tenant")
+    project = next((r for r in checkpoint.resources if r.type.endswith(":Project") and r.id),
+                   None)
+    if project is None:
+        raise ExportError(f"tenant {job.name} has no project recorded: cannot create volumes")
+    backend = job.backends[job.tenant["compute"]["backend"]]
+    conn = openstack_admin(backend["cloud"])
+    specs = _volume_specs(job.tenant, backend)
+    for v in exported_volumes(manifest):
+        suffix = _volume_suffix(v["name"], manifest["tenant"])
+        if suffix not in suffixes:
+            continue
+        name, spec = f"{job.name}-{suffix}", specs.get(suffix)
+        if spec is None:
+            raise ExportError(f"volume {v['name']} of the export is not in the tenant file")
+        existing = list(conn.block_storage.volumes(all_projects=True, project_id=project.id,
+                                                   name=name))
+        if existing and existing[0].status == "available":
+            result.volumes[v["name"]] = f"{name} (already imported)"
+            continue
+        if existing:
+            raise ExportError(f"volume {name} exists in status {existing[0].status} (an "
+                              "interrupted import?): delete it and run the import again")
         source = root / v["file"]
-        transfer.stage(f"volume {target.name}", source.stat().st_size)
-        functions[1](target.cloud, target.volume_id, source, fmt=v.get("format", "raw"),
-                     on_progress=transfer.on_bytes)
+        transfer.stage(f"volume {name}", source.stat().st_size)
+        volume_id = functions[1](conn, project.id, source, name, spec["volume_type"],
+                                 spec["size_gb"], byte_progress(transfer))
+        conn.block_storage.set_volume_metadata(volume_id, **tenant_metadata(job.name))
         transfer.file_done()
-        result.volumes[v["name"]] = target.name
+        result.volumes[v["name"]] = name

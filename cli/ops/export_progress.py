@@ -28,7 +28,7 @@ class Transfer:
 
     bytes: int = 0
     files: int = 0
-    started: float = field(default_factory=time.monotonic)
+    active: float = 0.0  # seconds spent moving data (inside transfer_progress)
     _progress: Progress | None = None
     _task: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -56,7 +56,7 @@ class Transfer:
                                   total=(task.total or 0) + (total or 0))
 
     def seconds(self) -> float:
-        return max(time.monotonic() - self.started, 1e-6)
+        return max(self.active, 1e-6)
 
     def summary(self, verb: str) -> str:
         mb = self.bytes / 1e6
@@ -65,15 +65,23 @@ class Transfer:
 
 
 @contextmanager
-def transfer_progress(show: bool = True) -> Iterator[Transfer]:
-    """A Transfer whose bar is drawn on stderr (only on a terminal: logs stay clean)."""
-    transfer = Transfer()
-    if not show or not err_console.is_terminal:
-        yield transfer
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-               TransferSpeedColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as progress:
-        transfer._progress = progress
-        transfer._task = progress.add_task("starting", total=0)
-        yield transfer
+def transfer_progress(transfer: Transfer | None = None) -> Iterator[Transfer]:
+    """A Transfer (new, or one to go on counting) whose bar is drawn on stderr, only on a
+    terminal: logs stay clean. One bar at a time (rich draws one live display)."""
+    transfer = transfer or Transfer()
+    started = time.monotonic()
+    try:
+        if not err_console.is_terminal:
+            yield transfer
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                   TransferSpeedColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err_console, transient=True) as progress:
+            transfer._progress = progress
+            transfer._task = progress.add_task("starting", total=0)
+            try:
+                yield transfer
+            finally:
+                transfer._progress = transfer._task = None
+    finally:
+        transfer.active += time.monotonic() - started
