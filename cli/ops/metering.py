@@ -93,6 +93,11 @@ def gb_months(gb: float, hours: float) -> float:
     return gb * hours / HOURS_PER_MONTH
 
 
+def figure(value: float) -> float:
+    """12 significant digits: float noise (0.30000000000000004) gone, tiny usage kept."""
+    return float(f"{value:.12g}")
+
+
 def gb_month_eur(gb: float, hours: float, unit_price: float) -> float:
     """GB stored for `hours`, at a price per GB-month (730 h)."""
     return gb_months(gb, hours) * unit_price
@@ -144,8 +149,8 @@ class Line:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "name": self.name, "backend": self.backend,
-                "quantity": round(self.quantity, 6), "unit": self.unit,
-                "unit_price_eur": self.unit_price_eur, "eur": round(self.eur, 6),
+                "quantity": figure(self.quantity), "unit": self.unit,
+                "unit_price_eur": figure(self.unit_price_eur), "eur": figure(self.eur),
                 **self.detail}
 
 
@@ -173,8 +178,8 @@ class TenantUsage:
         return {"tenant": self.tenant, "file": self.file, "syndicate": self.syndicate,
                 "deployed": self.deployed, "period": self.period.to_dict(),
                 "lines": [line.to_dict() for line in self.lines],
-                "eur_by_kind": {k: round(v, 6) for k, v in self.eur_by_kind().items()},
-                "total_eur": round(self.total_eur, 6), "notes": self.notes}
+                "eur_by_kind": {k: figure(v) for k, v in self.eur_by_kind().items()},
+                "total_eur": figure(self.total_eur), "notes": self.notes}
 
 
 @dataclass
@@ -211,10 +216,10 @@ class SyndicateUsage:
             for kind, value in m.eur_by_kind().items():
                 eur[kind] += value
         return {"syndicate": self.name, "members": [m.tenant for m in self.members],
-                "eur_by_member": {m.tenant: round(m.total_eur, 6) for m in self.members},
-                "eur_by_kind": {k: round(v, 6) for k, v in eur.items()},
-                **{k: round(v, 6) for k, v in self.totals().items()},
-                "total_eur": round(self.total_eur, 6)}
+                "eur_by_member": {m.tenant: figure(m.total_eur) for m in self.members},
+                "eur_by_kind": {k: figure(v) for k, v in eur.items()},
+                **{k: figure(v) for k, v in self.totals().items()},
+                "total_eur": figure(self.total_eur)}
 
 
 def price_servers(usages: list[ServerHours], backend: str,

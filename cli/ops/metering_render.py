@@ -9,7 +9,7 @@ import json
 import shutil
 from typing import Any
 
-from civicloud.ops.metering import Period, SyndicateUsage, TenantUsage
+from civicloud.ops.metering import Period, SyndicateUsage, TenantUsage, figure
 
 METHOD = [
     ("Servers", "Nova's usage API: hours each instance existed in the period, running or "
@@ -60,7 +60,7 @@ def to_json(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
     return json.dumps({"period": period.to_dict(), "currency": "EUR", "vat": "excluded",
                        "tenants": [u.to_dict() for u in usages],
                        "syndicates": [s.to_dict() for s in syndicates],
-                       "total_eur": round(sum(u.total_eur for u in usages), 6)},
+                       "total_eur": figure(sum(u.total_eur for u in usages))},
                       indent=2, ensure_ascii=False)
 
 
