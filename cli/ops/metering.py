@@ -194,21 +194,8 @@ class SyndicateUsage:
         return sum(m.total_eur for m in self.members)
 
     def totals(self) -> dict[str, float]:
-        """Quantities and euros summed over the members, per kind."""
-        sums = {"server_hours": 0.0, "vcpu_hours": 0.0, "volume_gb_months": 0.0,
-                "bucket_gb_months": 0.0, "bucket_bytes": 0.0, "bucket_objects": 0.0}
-        for m in self.members:
-            for line in m.lines:
-                if line.kind == "server":
-                    sums["server_hours"] += line.quantity
-                    sums["vcpu_hours"] += line.detail["vcpu_hours"]
-                elif line.kind == "volume":
-                    sums["volume_gb_months"] += line.quantity
-                else:
-                    sums["bucket_gb_months"] += line.quantity
-                    sums["bucket_bytes"] += line.detail["bytes"]
-                    sums["bucket_objects"] += line.detail["objects"]
-        return sums
+        """Quantities summed over the members, per kind."""
+        return quantities(self.members)
 
     def to_dict(self) -> dict[str, Any]:
         eur = {"server": 0.0, "volume": 0.0, "bucket": 0.0}
@@ -220,6 +207,24 @@ class SyndicateUsage:
                 "eur_by_kind": {k: figure(v) for k, v in eur.items()},
                 **{k: figure(v) for k, v in self.totals().items()},
                 "total_eur": figure(self.total_eur)}
+
+
+def quantities(usages: list[TenantUsage]) -> dict[str, float]:
+    """Server-hours, vCPU-hours, GB-months, bytes and objects summed over tenants."""
+    sums = {"server_hours": 0.0, "vcpu_hours": 0.0, "volume_gb_months": 0.0,
+            "bucket_gb_months": 0.0, "bucket_bytes": 0.0, "bucket_objects": 0.0}
+    for u in usages:
+        for line in u.lines:
+            if line.kind == "server":
+                sums["server_hours"] += line.quantity
+                sums["vcpu_hours"] += line.detail["vcpu_hours"]
+            elif line.kind == "volume":
+                sums["volume_gb_months"] += line.quantity
+            else:
+                sums["bucket_gb_months"] += line.quantity
+                sums["bucket_bytes"] += line.detail["bytes"]
+                sums["bucket_objects"] += line.detail["objects"]
+    return sums
 
 
 def price_servers(usages: list[ServerHours], backend: str,

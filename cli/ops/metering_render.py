@@ -9,7 +9,7 @@ import json
 import shutil
 from typing import Any
 
-from civicloud.ops.metering import Period, SyndicateUsage, TenantUsage, figure
+from civicloud.ops.metering import Period, SyndicateUsage, TenantUsage, figure, quantities
 
 METHOD = [
     ("Servers", "Nova's usage API: hours each instance existed in the period, running or "
@@ -44,15 +44,33 @@ def quantity(value: float, unit: str) -> str:
     return f"{value:.2f} {unit}" if unit == "server-hours" else f"{value:.4f} {unit}"
 
 
+def short_quantity(value: float, unit: str) -> str:
+    return f"{value:.2f} h" if unit == "server-hours" else f"{value:.4f} GB-mo"
+
+
+def unit_price(line: Any) -> str:
+    return f"{line.unit_price_eur:g}/h" if line.kind == "server" \
+        else f"{line.unit_price_eur:g}/GB-mo"
+
+
 def what(line: Any) -> str:
     """The line's own detail, in words."""
     d = line.detail
     if line.kind == "server":
-        return (f"{len(d['servers'])} server(s) of {d['vcpus']} vCPU, {d['ram_mb'] // 1024} GB "
-                f"RAM: {', '.join(d['servers'])}")
+        names = d["servers"][:3] + ([f"{len(d['servers']) - 3} more"]
+                                    if len(d["servers"]) > 3 else [])
+        return f"{d['vcpus']} vCPU, {d['ram_mb'] / 1024:g} GB RAM: {', '.join(names)}"
     if line.kind == "volume":
-        return f"{d['size_gb']:g} GB for {d['hours']:.1f} h"
-    return f"{size(d['bytes'])} in {d['objects']} object(s) for {d['hours']:.1f} h (snapshot)"
+        return f"{d['size_gb']:g} GB x {d['hours']:.1f} h"
+    return f"{size(d['bytes'])} now, {d['objects']} objects x {d['hours']:.1f} h"
+
+
+def eur_by_kind(usages: list[TenantUsage]) -> dict[str, float]:
+    totals = {"server": 0.0, "volume": 0.0, "bucket": 0.0}
+    for u in usages:
+        for kind, value in u.eur_by_kind().items():
+            totals[kind] += value
+    return totals
 
 
 def to_json(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
@@ -87,7 +105,7 @@ def to_table(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
     from rich.table import Table
 
     out = io.StringIO()
-    console = Console(file=out, width=max(100, shutil.get_terminal_size().columns),
+    console = Console(file=out, width=max(140, shutil.get_terminal_size().columns),
                       highlight=False, no_color=True, force_terminal=False)
     console.print(f"Metering {period.start:%Y-%m-%d %H:%M} -> {period.end:%Y-%m-%d %H:%M} UTC "
                   f"({period.hours:.1f} h); EUR excluding VAT", markup=False)
@@ -103,10 +121,11 @@ def to_table(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
         for column, justify in (("kind", "left"), ("name", "left"), ("backend", "left"),
                                 ("quantity", "right"), ("unit price", "right"),
                                 ("EUR", "right"), ("detail", "left")):
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+            table.add_column(column, justify=justify,  # type: ignore[arg-type]
+                             no_wrap=column != "detail")
         for line in u.lines:
             table.add_row(line.kind, line.name, line.backend,
-                          quantity(line.quantity, line.unit), f"{line.unit_price_eur:g}",
+                          short_quantity(line.quantity, line.unit), unit_price(line),
                           eur(line.eur), what(line))
         table.add_section()
         table.add_row("total", "", "", "", "", eur(u.total_eur), "")
@@ -117,22 +136,23 @@ def to_table(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
         console.print()
         table = Table(title=f"Syndicate {s.name}: its members summed", title_justify="left",
                       box=box.SIMPLE_HEAD)
-        for column in ("member", "servers", "volumes", "buckets", "EUR"):
+        for column in ("member", "server-hours", "volume GB-mo", "bucket data", "objects",
+                       "EUR servers", "EUR volumes", "EUR buckets", "EUR"):
             table.add_column(column, justify="left" if column == "member" else "right")
-        for m in s.members:
-            k = m.eur_by_kind()
-            table.add_row(m.tenant, eur(k["server"]), eur(k["volume"]), eur(k["bucket"]),
-                          eur(m.total_eur))
-        t = s.totals()
-        table.add_section()
-        table.add_row("total", f"{t['server_hours']:.2f} h", f"{t['volume_gb_months']:.4f} GB-m",
-                      f"{size(t['bucket_bytes'])}, {t['bucket_objects']:.0f} obj",
-                      eur(s.total_eur))
+        for label, part in [(m.tenant, [m]) for m in s.members] + [("total", s.members)]:
+            q, k = quantities(part), eur_by_kind(part)
+            if label == "total":
+                table.add_section()
+            table.add_row(label, f"{q['server_hours']:.2f}", f"{q['volume_gb_months']:.4f}",
+                          size(q["bucket_bytes"]), f"{q['bucket_objects']:.0f}",
+                          eur(k["server"]), eur(k["volume"]), eur(k["bucket"]),
+                          eur(sum(k.values())))
         console.print(table)
     console.print()
     console.print(f"Total: {eur(sum(u.total_eur for u in usages))} EUR for {len(usages)} "
-                  "tenant(s). Servers from Nova's usage API; volumes from their size and age; "
-                  "buckets are a snapshot estimate (bytes now x time existed).", markup=False)
+                  "tenant(s).\nServers from Nova's usage API; volumes from their size and "
+                  "age; buckets are a snapshot estimate (bytes now x time existed).",
+                  markup=False)
     return out.getvalue()
 
 
@@ -184,7 +204,7 @@ dt{font-weight:600}
 {% for line in u.lines %}
 <tr><td><span class="kind {{ line.kind }}">{{ line.kind }}</span></td><td>{{ line.name }}</td>
 <td>{{ line.backend }}</td><td class="n">{{ quantity(line.quantity, line.unit) }}</td>
-<td class="n">{{ '%g' % line.unit_price_eur }}</td><td class="n">{{ eur(line.eur) }}</td>
+<td class="n">{{ unit_price(line) }}</td><td class="n">{{ eur(line.eur) }}</td>
 <td>{{ what(line) }}</td></tr>{% endfor %}
 <tr class="sum"><td colspan="5">total</td><td class="n">{{ eur(u.total_eur) }}</td><td></td></tr>
 </table>{% for note in u.notes %}<p class="note">{{ note }}</p>{% endfor %}{% endif %}
@@ -219,4 +239,4 @@ def to_html(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
     return env.from_string(TEMPLATE).render(
         usages=usages, syndicates=syndicates, period=period, method=METHOD,
         total=sum(u.total_eur for u in usages), eur=eur, size=size, quantity=quantity,
-        what=what, bars=bars)
+        what=what, bars=bars, unit_price=unit_price)
