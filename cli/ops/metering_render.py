@@ -65,6 +65,11 @@ def what(line: Any) -> str:
     return f"{size(d['bytes'])} now, {d['objects']} objects x {d['hours']:.1f} h"
 
 
+def member_rows(s: SyndicateUsage) -> list[tuple[str, list[TenantUsage]]]:
+    """Each member on its own, then all of them (the syndicate's total)."""
+    return [(m.tenant, [m]) for m in s.members] + [("total", s.members)]
+
+
 def eur_by_kind(usages: list[TenantUsage]) -> dict[str, float]:
     totals = {"server": 0.0, "volume": 0.0, "bucket": 0.0}
     for u in usages:
@@ -139,7 +144,7 @@ def to_table(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
         for column in ("member", "server-hours", "volume GB-mo", "bucket data", "objects",
                        "EUR servers", "EUR volumes", "EUR buckets", "EUR"):
             table.add_column(column, justify="left" if column == "member" else "right")
-        for label, part in [(m.tenant, [m]) for m in s.members] + [("total", s.members)]:
+        for label, part in member_rows(s):
             q, k = quantities(part), eur_by_kind(part)
             if label == "total":
                 table.add_section()
@@ -167,7 +172,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px s
 .sub{color:#5b6675}.total{font-size:1.3rem;font-weight:600}
 table{border-collapse:collapse;width:100%;margin:.6rem 0}
 th,td{padding:.35rem .6rem;border-bottom:1px solid #e5e9ef;text-align:left;vertical-align:top}
-th{background:#f3f5f8;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f5f8;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.sum td{font-weight:600;border-top:2px solid #c9d1db}
 .note{color:#8a5a00;background:#fff7e0;padding:.3rem .6rem;border-radius:4px;margin:.2rem 0}
 .kind{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.85em;color:#fff}
@@ -183,17 +188,16 @@ dt{font-weight:600}
 {% for s in syndicates %}
 <h2>Syndicate {{ s.name }}</h2>
 {{ bars(s) | safe }}
-<table><tr><th>member</th><th class="n">servers</th><th class="n">volumes</th>
-<th class="n">buckets</th><th class="n">EUR</th></tr>
-{% for m in s.members %}{% set k = m.eur_by_kind() %}
-<tr><td>{{ m.tenant }}</td><td class="n">{{ eur(k.server) }}</td>
-<td class="n">{{ eur(k.volume) }}</td><td class="n">{{ eur(k.bucket) }}</td>
-<td class="n">{{ eur(m.total_eur) }}</td></tr>{% endfor %}
-{% set t = s.totals() %}
-<tr class="sum"><td>total</td><td class="n">{{ '%.2f' % t.server_hours }} server-hours</td>
-<td class="n">{{ '%.4f' % t.volume_gb_months }} GB-months</td>
-<td class="n">{{ size(t.bucket_bytes) }}, {{ '%d' % t.bucket_objects }} objects</td>
-<td class="n">{{ eur(s.total_eur) }}</td></tr></table>
+<table><tr><th>member</th><th class="n">server-hours</th><th class="n">volume GB-months</th>
+<th class="n">bucket data</th><th class="n">objects</th><th class="n">EUR servers</th>
+<th class="n">EUR volumes</th><th class="n">EUR buckets</th><th class="n">EUR</th></tr>
+{% for label, part in rows(s) %}{% set q = quantities(part) %}{% set k = eur_by_kind(part) %}
+<tr{% if label == 'total' %} class="sum"{% endif %}><td>{{ label }}</td>
+<td class="n">{{ '%.2f' % q.server_hours }}</td><td class="n">{{ '%.4f' % q.volume_gb_months }}</td>
+<td class="n">{{ size(q.bucket_bytes) }}</td><td class="n">{{ '%d' % q.bucket_objects }}</td>
+<td class="n">{{ eur(k.server) }}</td><td class="n">{{ eur(k.volume) }}</td>
+<td class="n">{{ eur(k.bucket) }}</td><td class="n">{{ eur(k.server + k.volume + k.bucket) }}</td>
+</tr>{% endfor %}</table>
 {% endfor %}
 {% for u in usages %}
 <h2>Tenant {{ u.tenant }}{% if u.syndicate %} <span class="sub">(syndicate {{ u.syndicate
@@ -239,4 +243,5 @@ def to_html(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
     return env.from_string(TEMPLATE).render(
         usages=usages, syndicates=syndicates, period=period, method=METHOD,
         total=sum(u.total_eur for u in usages), eur=eur, size=size, quantity=quantity,
-        what=what, bars=bars, unit_price=unit_price)
+        what=what, bars=bars, unit_price=unit_price, quantities=quantities,
+        eur_by_kind=eur_by_kind, rows=member_rows)
