@@ -132,3 +132,16 @@ def test_renders_carry_the_same_figures():
 def test_html_escapes_names():
     t = usage("x", "s<script>", 1, 1)
     assert "<script>" not in to_html([t], by_syndicate([t]), NOV)
+
+
+def test_a_tenant_never_applied_is_not_deployed_and_costs_nothing():
+    from types import SimpleNamespace
+
+    from civicloud.ops.metering import meter_tenant
+
+    job = SimpleNamespace(name="nice", file="nice.yaml", backends={},
+                          tenant={"metadata": {"name": "nice", "syndicate": "sictiam"}})
+    usage = meter_tenant(job, [], NOV)  # no state: nothing is read from any backend
+    assert (usage.deployed, usage.lines, usage.total_eur, usage.syndicate) == (
+        False, [], 0, "sictiam")
+    assert "not deployed" in to_table([usage], by_syndicate([usage]), NOV)
