@@ -1,8 +1,8 @@
 """The reads metering needs: Nova's usage API, Cinder's volumes, S3 bucket contents.
 
 Read-only, with the operator's credentials (clouds.yaml entry, S3 profile) as drift does.
-Calls: one usage GET and one volume list per project; one list_buckets per S3 endpoint, then
-one paginated list_object_versions per bucket (S3 has no bucket-size call).
+Calls: one usage GET per 1,000 instances and one volume list per project; one list_buckets
+per S3 endpoint, then one paginated list_object_versions per bucket (S3 has no size call).
 """
 
 from __future__ import annotations
@@ -13,22 +13,35 @@ from typing import Any
 from civicloud.engine.state.model import ResourceState
 from civicloud.ops.metering import BucketSnapshot, Period, ServerHours, VolumeLife
 
+PAGE = 1000  # instances per usage request (Nova's default max_limit)
+
 
 def _nova_time(when: datetime) -> datetime:
     """Nova parses start/end without a zone (UTC) and without microseconds only."""
     return when.replace(tzinfo=None, microsecond=0)
 
 
-def server_hours(cloud: str, project_id: str, period: Period) -> list[ServerHours]:
-    """Every instance of the project that existed in the period, deleted ones included."""
+def server_hours(cloud: str, project_id: str, period: Period,
+                 page_size: int = PAGE) -> list[ServerHours]:
+    """Every instance of the project that existed in the period, deleted ones included.
+    Nova pages the instances (limit/marker, microversion >= 2.40): every page is read."""
     from civicloud.stacks.credentials import openstack_admin
 
-    usage = openstack_admin(cloud).compute.get_usage(
-        project_id, start=_nova_time(period.start), end=_nova_time(period.end))
+    compute = openstack_admin(cloud).compute
+    found: list[dict[str, Any]] = []
+    query: dict[str, Any] = {"limit": page_size}
+    while True:
+        usage = compute.get_usage(project_id, start=_nova_time(period.start),
+                                  end=_nova_time(period.end), **query)
+        page = [_plain(x) for x in usage.server_usages or []]
+        found += page
+        if len(page) < page_size:
+            break
+        query["marker"] = page[-1]["instance_id"]
     return [ServerHours(name=s["name"] or s["instance_id"], flavor=s["flavor"] or "?",
                         vcpus=int(s["vcpus"] or 0), ram_mb=int(s["memory_mb"] or 0),
                         hours=float(s["hours"] or 0), state=s["state"] or "")
-            for s in (_plain(x) for x in usage.server_usages or [])]
+            for s in found]
 
 
 def _plain(item: Any) -> dict[str, Any]:

@@ -16,6 +16,8 @@ import yaml
 from test_drift_support import LiveTenant, tenant_doc
 
 import civicloud.localcloud as localcloud
+from civicloud.ops.metering import Period
+from civicloud.ops.metering_reads import server_hours
 from civicloud.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
@@ -42,8 +44,11 @@ def member(directory, state, prefix: str, volume_gb: int | None) -> LiveTenant:
     t = LiveTenant(directory, state, prefix)
     doc = tenant_doc(t.name)
     doc["metadata"]["syndicate"] = SYNDICATE
-    if volume_gb:
-        doc["compute"]["servers"][0]["volumes"] = [{"name": "disk", "size_gb": volume_gb}]
+    if volume_gb:  # and a second server, of another flavor
+        app = doc["compute"]["servers"][0]
+        app["volumes"] = [{"name": "disk", "size_gb": volume_gb}]
+        doc["compute"]["servers"].append({**app, "name": "web", "flavor": "m1.tiny",
+                                          "volumes": []})
     t.file.write_text(yaml.safe_dump(doc, sort_keys=False))
     return t
 
@@ -82,9 +87,11 @@ def test_metering_matches_the_usage_the_test_created(members, os_admin):
         s3.put_object(Bucket=bucket, Key=key, Body=b"x" * size)
     created = {b["Name"]: b["CreationDate"] for b in s3.list_buckets()["Buckets"]}
 
-    flavor = os_admin.compute.find_flavor("m1.small")
+    flavors = {f: os_admin.compute.find_flavor(f) for f in ("m1.small", "m1.tiny")}
     project = full.project(os_admin)
-    [server] = os_admin.compute.servers(all_projects=True, project_id=project.id)
+    servers = {s.flavor["original_name"]: s
+               for s in os_admin.compute.servers(all_projects=True, project_id=project.id)}
+    assert sorted(servers) == ["m1.small", "m1.tiny"]
     [volume] = os_admin.block_storage.volumes(all_projects=True, project_id=project.id)
     # The small tenant's server is deleted outside civicloud: Nova still meters its life.
     [gone] = os_admin.compute.servers(all_projects=True, project_id=small.project(os_admin).id)
@@ -104,24 +111,34 @@ def test_metering_matches_the_usage_the_test_created(members, os_admin):
     assert before - timedelta(seconds=5) <= utc(doc["period"]["to"]) <= after
     usage = {t["tenant"]: t for t in doc["tenants"]}
     lines = {(line["kind"], line["name"]): line for line in usage[full.name]["lines"]}
-    assert set(lines) == {("server", "m1.small"), ("volume", f"{full.name}-app-disk"),
-                          ("bucket", bucket)}
+    assert set(lines) == {("server", "m1.small"), ("server", "m1.tiny"),
+                          ("volume", f"{full.name}-app-disk"), ("bucket", bucket)}
 
-    # Servers: hours since Nova launched it, at its flavor's size.
-    srv = lines[("server", "m1.small")]
-    launched = utc(server.launched_at)
-    assert hours(launched, before) - SLACK_H <= srv["quantity"] <= hours(launched, after) + SLACK_H
-    assert srv["quantity"] > 0
-    assert (srv["vcpus"], srv["ram_mb"], srv["servers"]) == (flavor.vcpus, flavor.ram,
-                                                             [server.name])
-    hourly = flavor.vcpus * os_prices["vcpu_hour"] + flavor.ram / 1024 * os_prices["ram_gb_hour"]
-    assert srv["eur"] == pytest.approx(srv["quantity"] * hourly, rel=1e-4)
+    # Servers, by flavor: hours since Nova launched each, at its flavor's size and price.
+    for name, flavor in flavors.items():
+        srv, server = lines[("server", name)], servers[name]
+        launched = utc(server.launched_at)
+        assert (hours(launched, before) - SLACK_H <= srv["quantity"]
+                <= hours(launched, after) + SLACK_H)
+        assert srv["quantity"] > 0
+        assert (srv["vcpus"], srv["ram_mb"], srv["servers"]) == (flavor.vcpus, flavor.ram,
+                                                                 [server.name])
+        hourly = (flavor.vcpus * os_prices["vcpu_hour"]
+                  + flavor.ram / 1024 * os_prices["ram_gb_hour"])
+        assert srv["eur"] == pytest.approx(srv["quantity"] * hourly, rel=1e-4)
+    servers_eur = sum(lines[("server", f)]["eur"] for f in flavors)
+    server_hours_full = sum(lines[("server", f)]["quantity"] for f in flavors)
 
     # The deleted server counts from its launch to its deletion, not up to now.
     [small_srv] = [line for line in usage[small.name]["lines"] if line["kind"] == "server"]
     started = utc(gone.launched_at)
     assert (hours(started, deleting) - SLACK_H <= small_srv["quantity"]
             <= hours(started, deleted) + SLACK_H)
+
+    # Nova pages the instances: read one per page, the same instances come back.
+    window = Period.of(before - timedelta(days=1), after)
+    paged = server_hours("civicloud-local", project.id, window, page_size=1)
+    assert sorted(u.name for u in paged) == sorted(s.name for s in servers.values())
 
     # Volume: its size (Cinder) x hours since it was created / 730.
     vol = lines[("volume", f"{full.name}-app-disk")]
@@ -143,14 +160,14 @@ def test_metering_matches_the_usage_the_test_created(members, os_admin):
     assert (empty["bytes"], empty["objects"], empty["eur"]) == (0, 0, 0)
 
     # Totals: the tenant's lines, the syndicate's members, the whole report.
-    total = srv["eur"] + vol["eur"] + bkt["eur"]
+    total = servers_eur + vol["eur"] + bkt["eur"]
     assert usage[full.name]["total_eur"] == pytest.approx(total, abs=1e-5)
     [syndicate] = doc["syndicates"]
     assert syndicate["syndicate"] == SYNDICATE
     assert sorted(syndicate["members"]) == sorted([full.name, small.name])
     assert syndicate["total_eur"] == pytest.approx(
         usage[full.name]["total_eur"] + usage[small.name]["total_eur"], abs=1e-5)
-    assert syndicate["server_hours"] == pytest.approx(srv["quantity"] + small_srv["quantity"],
+    assert syndicate["server_hours"] == pytest.approx(server_hours_full + small_srv["quantity"],
                                                       abs=1e-5)
     assert syndicate["bucket_objects"] == len(OBJECTS)
     assert doc["total_eur"] == pytest.approx(syndicate["total_eur"], abs=1e-5)
