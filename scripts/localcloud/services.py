@@ -143,7 +143,15 @@ def keystone(layout: Layout) -> Service:
 def openstack(layout: Layout) -> list[Service]:
     """The services started once Keystone answers, in an order that suits a parallel start."""
     etc = layout.etc
-    chunked = ["--http-chunked-input", "--http-auto-chunked", "--http-raw-body"]
+    # glanceclient (Cinder's upload to an image) sends 1 MiB chunks: uwsgi's default limit
+    # of a chunk is 1 MiB, headers included, so raise it (devstack sets 4096000 too)
+    chunked = [
+        "--http-chunked-input",
+        "--http-auto-chunked",
+        "--http-raw-body",
+        "--chunked-input-limit",
+        "4096000",
+    ]
     return [
         _api(layout, "placement", "placement.wsgi.api:application", "OS_PLACEMENT_CONFIG_DIR"),
         _api(layout, "neutron-api", "neutron.wsgi.api:application", "OS_NEUTRON_CONFIG_DIR"),
