@@ -53,6 +53,12 @@ engine_options = _stack(
                  help="How long to wait for another run on the same tenant to finish."),
 )
 
+refresh_option = click.option(
+    "--refresh/--no-refresh", default=True, show_default=True,
+    help="Read every resource back from its backend before planning, so the plan restores "
+         "what was changed outside civicloud (drift). --no-refresh plans from state alone: "
+         "faster, but blind to drift.")
+
 output_option = click.option("-o", "--output", type=click.Choice(["text", "json"]),
                              default="text", show_default=True,
                              help="text for people, json for scripts.")

@@ -63,6 +63,7 @@ class EngineOptions:
     state_url: str | None = None
     lock_timeout: float = 120.0
     parallel: int = 1
+    refresh: bool = True  # read the backends back before planning (--no-refresh: state alone)
 
     def open(self) -> EngineRun:
         """Imports the engine lazily (pulumi, grpc): `--help` and input errors stay fast."""
@@ -82,10 +83,12 @@ def aware(now: datetime | None) -> datetime | None:
     return now.replace(tzinfo=UTC) if now else None
 
 
-def previews(engine: Engine, jobs: Sequence[TenantJob], parallel: int) -> list[Plan]:
+def previews(engine: Engine, jobs: Sequence[TenantJob], parallel: int,
+             refresh: bool) -> list[Plan]:
     """One preview per tenant, several at a time (each is mostly waiting on the backends)."""
     with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(jobs)))) as pool:
-        return list(pool.map(lambda job: engine.preview(job.stack(), job.program()), jobs))
+        return list(pool.map(
+            lambda job: engine.preview(job.stack(), job.program(), refresh=refresh), jobs))
 
 
 def plan_tenants(paths: tuple[Path, ...], catalogues: tuple[Path, ...],
@@ -103,7 +106,7 @@ def plan_tenants(paths: tuple[Path, ...], catalogues: tuple[Path, ...],
     with engine_errors():
         run = engine.open()
         click.echo(run.description, err=quiet)
-        plans = previews(run.engine, jobs, engine.parallel)
+        plans = previews(run.engine, jobs, engine.parallel, engine.refresh)
     from civicloud.engine.planview import planned_resources
 
     inputs = [{**j.policy_input, "resources": planned_resources(p)}

@@ -15,6 +15,7 @@ from civicloud import exitcodes
 from civicloud.commands._options import (
     EXIT_CODES,
     engine_options,
+    refresh_option,
     spec_options,
     yes_option,
 )
@@ -60,7 +61,9 @@ def load_saved_plan(path: Path, engine_opts: EngineOptions):
         click.echo(f"error: {path} was computed against --state {planned_state}, not "
                    f"{engine_opts.state_url}", err=True)
         sys.exit(exitcodes.INVALID_INPUT)
-    engine_opts = replace(engine_opts, state_url=engine_opts.state_url or planned_state)
+    # the plan was computed on what the backends held (refresh) or on state alone: apply alike
+    engine_opts = replace(engine_opts, state_url=engine_opts.state_url or planned_state,
+                          refresh=bool(doc.get("refresh", False)))
     with engine_errors():
         run = engine_opts.open()
         if doc.get("engine") != run.engine.name:
@@ -85,18 +88,19 @@ def load_saved_plan(path: Path, engine_opts: EngineOptions):
                    f"{s['replace']} to replace, {s['destroy']} to destroy.")
     changes = {e["name"]: len(e["plan"]["changes"]) for e in entries
                if e["plan"]["changes"] or e["plan"]["notes"]}
-    return run, jobs, changes
+    return run, jobs, changes, engine_opts.refresh
 
 
 def apply_jobs(run: EngineRun, jobs: list[TenantJob], changes: dict[str, int],
-               parallel: int) -> list:
+               parallel: int, refresh: bool) -> list:
     """engine.up for each tenant, `parallel` at a time (the engine locks each stack)."""
     from civicloud.commands._progress import run_progress
 
     with run_progress() as progress:
         def one(job: TenantJob):
             on_event = progress.tenant(job.name, total=changes[job.name])
-            return run.engine.up(job.stack(), job.program(), on_event=on_event)
+            return run.engine.up(job.stack(), job.program(), on_event=on_event,
+                                 refresh=refresh)
 
         with engine_errors(), ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
             return list(pool.map(one, jobs))
@@ -154,6 +158,7 @@ def configure_tenants(ctx: click.Context, run: EngineRun, jobs: list[TenantJob],
               metavar="N", help="How many tenants to apply at the same time.")
 @spec_options
 @engine_options
+@refresh_option
 @yes_option
 @click.option("--configure", "then_configure", is_flag=True,
               help="After a successful apply, configure the servers (civicloud configure).")
@@ -162,7 +167,8 @@ def configure_tenants(ctx: click.Context, run: EngineRun, jobs: list[TenantJob],
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], all_dir: Path | None, parallel: int,
             catalogues: tuple[Path, ...], policy_dirs: tuple[Path, ...], now: datetime | None,
-            engine_name: str, state_url: str | None, lock_timeout: float, yes: bool,
+            engine_name: str, state_url: str | None, lock_timeout: float, refresh: bool,
+            yes: bool,
             then_configure: bool, test_hosts: bool) -> None:
     """Provision tenants on their backends: plan, confirm, apply, verify.
 
@@ -172,6 +178,10 @@ def command(ctx: click.Context, paths: tuple[Path, ...], all_dir: Path | None, p
     finishes. State is written after every step (its secrets encrypted
     with CIVICLOUD_STATE_PASSPHRASE): if the run is interrupted or a
     backend fails, fix the cause and apply again; it converges.
+
+    Before planning, every resource is read back from its backend
+    (--no-refresh to skip): what was changed or deleted outside civicloud
+    (see `civicloud drift`) is restored to what the tenant file declares.
 
     Every bucket, volume and quota is read back after it is written; a
     backend that silently dropped a setting (encryption, location, object
@@ -191,9 +201,9 @@ def command(ctx: click.Context, paths: tuple[Path, ...], all_dir: Path | None, p
     paths = paths + ((all_dir,) if all_dir else ())
     if not paths:
         raise click.UsageError("give tenant files, a directory, --all DIR or a saved plan")
-    engine_opts = EngineOptions(engine_name, state_url, lock_timeout, parallel)
+    engine_opts = EngineOptions(engine_name, state_url, lock_timeout, parallel, refresh)
     if len(paths) == 1 and paths[0].suffix == ".json":
-        run, jobs, changes = load_saved_plan(paths[0], engine_opts)
+        run, jobs, changes, refresh = load_saved_plan(paths[0], engine_opts)
     else:
         from civicloud.engine.planview import render_text
 
@@ -206,7 +216,7 @@ def command(ctx: click.Context, paths: tuple[Path, ...], all_dir: Path | None, p
     else:
         confirm(f"\nApply these changes to {len(changes)} tenant(s)?", yes)
         to_apply = [j for j in jobs if j.name in changes]
-        code = report(apply_jobs(run, to_apply, changes, parallel))
+        code = report(apply_jobs(run, to_apply, changes, parallel, refresh))
         if code:
             sys.exit(code)
     if then_configure:

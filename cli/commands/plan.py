@@ -14,6 +14,7 @@ from civicloud.commands._options import (
     EXIT_CODES,
     engine_options,
     output_option,
+    refresh_option,
     spec_options,
 )
 from civicloud.commands._run import EngineOptions, plan_tenants
@@ -22,7 +23,8 @@ from civicloud.commands._tenants import TenantJob
 PLAN_FORMAT = "civicloud-plan/1"
 
 
-def saved_plan(jobs: list[TenantJob], plans: list, engine: str, state_url: str | None) -> dict:
+def saved_plan(jobs: list[TenantJob], plans: list, engine: str, state_url: str | None,
+               refresh: bool) -> dict:
     """A saved plan: the documents the program ran with and the state serial it was computed
     against, so apply can run exactly this and refuse once state has moved."""
     from civicloud.engine.planview import plan_dict
@@ -32,6 +34,7 @@ def saved_plan(jobs: list[TenantJob], plans: list, engine: str, state_url: str |
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "engine": engine,
         "state": state_url,
+        "refresh": refresh,  # apply reads the backends back as the plan did
         "tenants": [{**job.to_dict(), "plan": plan_dict(plan)}
                     for job, plan in zip(jobs, plans, strict=True)],
     }
@@ -42,6 +45,7 @@ def saved_plan(jobs: list[TenantJob], plans: list, engine: str, state_url: str |
                 metavar="TENANT_FILE|DIR...")
 @spec_options
 @engine_options
+@refresh_option
 @output_option
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE", help="Save the plan (JSON) for `civicloud apply FILE`.")
@@ -49,7 +53,8 @@ def saved_plan(jobs: list[TenantJob], plans: list, engine: str, state_url: str |
               help="Exit 4 when the plan has changes, 0 when it has none.")
 def command(paths: tuple[Path, ...], catalogues: tuple[Path, ...],
             policy_dirs: tuple[Path, ...], now: datetime | None, engine_name: str,
-            state_url: str | None, lock_timeout: float, output: str, out_file: Path | None,
+            state_url: str | None, lock_timeout: float, refresh: bool, output: str,
+            out_file: Path | None,
             detailed_exitcode: bool) -> None:
     """Show what `civicloud apply` would change, without changing anything.
 
@@ -64,6 +69,10 @@ def command(paths: tuple[Path, ...], catalogues: tuple[Path, ...],
     with the fields that change. Secrets read [secret]; values the
     backend assigns read (known after apply).
 
+    Each resource is first read back from its backend (--no-refresh to
+    skip): what was changed or deleted outside civicloud is listed as a
+    note, and the plan restores it.
+
     \b
     Examples:
       civicloud plan examples/vence-community.yaml
@@ -72,10 +81,11 @@ def command(paths: tuple[Path, ...], catalogues: tuple[Path, ...],
       civicloud plan tenants/ -o json | jq '.tenants[].plan.summary'
     """
     run, jobs, plans = plan_tenants(paths, catalogues, policy_dirs, now, output,
-                                    EngineOptions(engine_name, state_url, lock_timeout, 4))
+                                    EngineOptions(engine_name, state_url, lock_timeout, 4,
+                                                  refresh))
     from civicloud.engine.planview import render_text
 
-    document = saved_plan(jobs, plans, run.engine.name, state_url)
+    document = saved_plan(jobs, plans, run.engine.name, state_url, refresh)
     if output == "json":
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:

@@ -116,21 +116,24 @@ class PulumiCliEngine:
 
     # -- operations ----------------------------------------------------------------------------
 
-    def preview(self, stack: StackRef, program: Program) -> Plan:
+    def preview(self, stack: StackRef, program: Program, refresh: bool = False) -> Plan:
         steps: list[Step] = []
         collector = _Collector(steps, ignore_event)
         try:
-            self._stack(stack, program).preview(on_event=collector, parallel=self.parallel)
+            self._stack(stack, program).preview(on_event=collector, parallel=self.parallel,
+                                                refresh=refresh)
         except auto.CommandError as exc:
             raise EngineError(collector.error_text() or _short(exc)) from None
         return Plan(stack.name, self.name, steps, {}, 0)
 
-    def up(self, stack: StackRef, program: Program, on_event: OnEvent = ignore_event) -> Result:
+    def up(self, stack: StackRef, program: Program, on_event: OnEvent = ignore_event,
+           refresh: bool = False) -> Result:
         steps: list[Step] = []
         collector = _Collector(steps, on_event)
         s = self._stack(stack, program)
         try:
-            result = s.up(on_event=collector, parallel=self.parallel, show_secrets=False)
+            result = s.up(on_event=collector, parallel=self.parallel, show_secrets=False,
+                          refresh=refresh)
         except auto.ConcurrentUpdateError as exc:
             raise StateLocked(f"stack {stack.name} is locked by another update: {_short(exc)}") \
                 from None

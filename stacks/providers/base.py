@@ -122,10 +122,13 @@ class CivicProvider(ResourceProvider):
         old, new = user_inputs(olds), user_inputs(news)
         changed = [key for key in self.inputs if old.get(key) != new.get(key)]
         replaces = [key for key in changed if key in self.replace_on]
+        # An update in place keeps the resource's ids: a dependent's preview keeps them known
+        # (an unknown subnet_id would otherwise force its router interface to be replaced).
+        ids = [key for key in olds if key.endswith("_id") and key not in self.inputs]
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
-            stables=[key for key in self.inputs if key not in changed],
+            stables=[key for key in self.inputs if key not in changed] + ids,
             delete_before_replace=self.delete_before_replace,
         )
 

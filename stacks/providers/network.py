@@ -135,9 +135,11 @@ class SubnetProvider(_Tagged):
             "network_id": subnet.network_id,
             "cidr": subnet.cidr,
             "dhcp": subnet.is_dhcp_enabled,
-            "dns_nameservers": subnet.dns_nameservers,
             "gateway_ip": subnet.gateway_ip,
         }
+        # Undeclared means none: only servers added by hand are drift, not Neutron's empty list.
+        if subnet.dns_nameservers or "dns_nameservers" in props:
+            found["dns_nameservers"] = subnet.dns_nameservers
         if props.get("gateway"):
             found["gateway"] = subnet.gateway_ip
         return found

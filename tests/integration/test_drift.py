@@ -94,7 +94,16 @@ def test_out_of_band_changes_are_reported_exactly_and_apply_restores_them(tenant
     with pytest.raises(Exception, match=r"ServerSideEncryptionConfiguration|NotFound|404"):
         s3.get_bucket_encryption(Bucket=bucket)
 
-    tenant.up(refresh=True)  # apply, after reading the backends into state
+    # plan reads the backends back first: the drift is noted, and the plan restores it
+    plan = tenant.cli("plan", str(tenant.file))
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert f"Server '{tenant.name}-app' deleted outside civicloud" in plan.stdout
+    assert f"Bucket '{bucket}' changed outside civicloud" in plan.stdout
+    assert f"+ Server {tenant.name}-app" in plan.stdout  # re-created
+    unrefreshed = tenant.cli("plan", str(tenant.file), "--no-refresh", "--detailed-exitcode")
+    assert unrefreshed.returncode == 0, unrefreshed.stdout  # state alone: blind to the drift
+    applied = tenant.cli("apply", str(tenant.file), "--yes")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
     default = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
     assert default["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert os_admin.compute.get_quota_set(project.id).cores == 4

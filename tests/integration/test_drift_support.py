@@ -78,11 +78,8 @@ class LiveTenant:
 
         return load_jobs((self.file,), ())[1][0]
 
-    def up(self, refresh: bool = False) -> None:
-        """Apply; with `refresh`, read the backends into state first (what restores drift)."""
+    def up(self) -> None:
         engine, job = self._engine(), self._job()
-        if refresh:
-            assert engine.refresh(job.stack()).ok
         result = engine.up(job.stack(), job.program())
         assert result.ok, result.errors
 

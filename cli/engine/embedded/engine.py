@@ -93,20 +93,24 @@ class EmbeddedEngine:
 
     # -- operations ----------------------------------------------------------------------------
 
-    def preview(self, stack: StackRef, program: Program) -> Plan:
+    def preview(self, stack: StackRef, program: Program, refresh: bool = False) -> Plan:
         ledger, progress = self._ledger(stack, preview=True), Progress(ignore_event)
+        drifted = self._read_back(ledger, preview=True) if refresh else []
         d = Deployment(stack, ledger, progress, preview=True, parallel=self.parallel)
         self._run(d, program)
         if progress.errors:
             raise (InvalidProgram if progress.invalid else EngineError)(
                 "\n".join(progress.errors))
         plan_deletes(progress, d.leftovers())
-        return self._plan(stack, ledger, progress, d.stack_outputs)
+        return self._plan(stack, ledger, progress, d.stack_outputs, drifted)
 
-    def up(self, stack: StackRef, program: Program, on_event: OnEvent = ignore_event) -> Result:
+    def up(self, stack: StackRef, program: Program, on_event: OnEvent = ignore_event,
+           refresh: bool = False) -> Result:
         with self._locked(stack, "up", on_event):
             ledger, progress = self._ledger(stack, preview=False), Progress(on_event)
             settle_pending(stack, ledger, progress)
+            if refresh:
+                self._read_back(ledger, preview=False)
             d = Deployment(stack, ledger, progress, preview=False, parallel=self.parallel)
             self._run(d, program)
             if not progress.errors:  # never delete after a failure: the program was incomplete
@@ -117,7 +121,7 @@ class EmbeddedEngine:
         """What destroy would delete, dependents first. Reads state only."""
         ledger, progress = self._ledger(stack, preview=True), Progress(ignore_event)
         plan_deletes(progress, ledger.records())
-        return self._plan(stack, ledger, progress, {})
+        return self._plan(stack, ledger, progress, {}, [])
 
     def destroy(self, stack: StackRef, on_event: OnEvent = ignore_event) -> Result:
         with self._locked(stack, "destroy", on_event):
@@ -159,10 +163,31 @@ class EmbeddedEngine:
         return self.store.lock(check_stack_name(stack.name), operation, self.lock_timeout,
                                lambda message: on_event(Event("wait", message)))
 
-    def _plan(self, stack: StackRef, ledger: Ledger, progress: Progress, outputs: Props) -> Plan:
-        notes = [f"a previous run was interrupted while {op.type} "
-                 f"{label(op.resource.type, op.resource.name)}; apply settles it first"
-                 for op in ledger.pending()]
+    def _read_back(self, ledger: Ledger, *, preview: bool) -> list[str]:
+        """Refresh before planning, as Terraform does: the plan then restores what changed
+        outside civicloud. Returns one note per drifted resource; the refresh's own steps stay
+        out of the plan and the result (they describe the backends, not this run's changes)."""
+        progress = Progress(ignore_event)
+        refresh_all(ledger, progress, preview=preview, parallel=self.parallel)
+        if progress.errors:
+            raise EngineError("reading the resources back before planning failed (use "
+                              "--no-refresh to plan from state alone):\n"
+                              + "\n".join(progress.errors))
+        notes = []
+        for s in progress.steps:
+            declared = [k for k in s.changed if k in s.old_inputs]  # not a server's status
+            if s.op == "delete":
+                notes.append(f"{label(s.type, s.name)} deleted outside civicloud")
+            elif s.op == "update" and declared:
+                notes.append(f"{label(s.type, s.name)} changed outside civicloud "
+                             f"({', '.join(declared)})")
+        return notes
+
+    def _plan(self, stack: StackRef, ledger: Ledger, progress: Progress, outputs: Props,
+              drifted: list[str]) -> Plan:
+        notes = drifted + [f"a previous run was interrupted while {op.type} "
+                           f"{label(op.resource.type, op.resource.name)}; apply settles it first"
+                           for op in ledger.pending()]
         return Plan(stack.name, self.name, progress.steps, display(outputs), ledger.serial, notes)
 
     def _result(self, stack: StackRef, progress: Progress, outputs: Props) -> Result:

@@ -1,7 +1,8 @@
 """Reading every resource back from its backend (`provider.read`): drift.
 
-A resource gone from the backend becomes a delete step, changed outputs an update step; the
-state records it unless this is a preview. The next up then repairs the drift.
+A resource gone from the backend becomes a delete step, changed outputs an update step. The
+ledger takes the values read either way; a preview's ledger is never saved, so a preview refresh
+only informs the plan computed after it. The next up then repairs the drift.
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ def _refresh(ledger: Ledger, progress: Progress, record: ResourceState, preview:
         updated = record.replace(id=str(result.id), inputs=inputs, outputs=outputs,
                                  modified=now())
     step.op = "update" if updated is not None else "delete"
+    with ledger.lock:
+        if updated is None:
+            ledger.drop(record)
+        else:
+            ledger.put(updated, replacing=record)
+        ledger.checkpoint()  # a no-op on a preview's ledger
     if not preview:
-        with ledger.lock:
-            if updated is None:
-                ledger.drop(record)
-            else:
-                ledger.put(updated, replacing=record)
-            ledger.checkpoint()
         what = "changed" if updated is not None else "gone from the backend"
         progress.emit("step-done", f"{step.symbol} refresh {name}: {what}", step)
     step.status = "done"

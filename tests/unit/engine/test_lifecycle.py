@@ -139,6 +139,33 @@ def test_refresh_reports_drift_then_records_it_and_up_repairs_it(engine, cloud):
     assert {r["flavor"] for r in cloud.resources().values() if r["kind"] == "server"} == {"small"}
 
 
+def test_preview_and_up_with_refresh_see_and_repair_drift_in_one_run(engine, cloud):
+    program = two_tier(str(cloud.path), servers=2)
+    engine.up(STACK, program)
+    ids = {r["name"]: rid for rid, r in cloud.resources().items()}
+    cloud.update(ids["srv0"], {"flavor": "huge"})
+    cloud.delete(ids["srv1"])
+    serial = engine.checkpoint(STACK).serial
+
+    blind = engine.preview(STACK, program)  # from state alone: nothing to do
+    assert set(ops(blind).values()) == {"same"} and blind.notes == []
+    plan = engine.preview(STACK, program, refresh=True)
+    assert ops(plan) == {"net": "same", "srv0": "update", "srv1": "create"}
+    assert sorted(plan.notes) == [
+        "Server 'srv0' changed outside civicloud (flavor)",
+        "Server 'srv1' deleted outside civicloud"]
+    assert engine.checkpoint(STACK).serial == serial  # the preview's refresh wrote nothing
+
+    cloud.clear_calls()
+    result = engine.up(STACK, program, refresh=True)
+    assert result.ok, result.errors
+    assert sorted(cloud.mutations()) == [("create", "server", "srv1"),
+                                         ("update", "server", "srv0")]
+    assert {s.name: s.op for s in result.steps if s.op != "same"} == {
+        "srv0": "update", "srv1": "create"}  # the refresh's own steps are not in the result
+    assert not engine.preview(STACK, program, refresh=True).notes
+
+
 def test_stack_config_reaches_the_program(engine, cloud):
     from civicloud.engine.base import StackRef
 
