@@ -119,10 +119,10 @@ def deployed(local_cloud, tmp_path_factory, delete_bucket):
                       ContentType=content_type, Metadata=metadata)
     yield {"root": root, "name": name, "file": source, "state": state, "bodies": bodies}
     de = localcloud.s3_client("local-s3-de")
-    for s3, tenant in ((fr, name), (de, f"{name}b")):
+    for s3, tenant in ((fr, name), (de, name), (de, f"{name}b")):
         for bucket in ("archives", "scans"):
             delete_bucket(s3, f"{tenant}-{bucket}")
-    for tenant in (name, f"{name}b"):
+    for tenant in (name, f"{name}b", f"{name}-copy-local-s3-fr-b"):
         done = cli("destroy", tenant, "--force", "--yes", state=state)
         assert done.returncode == 0, done.stdout + done.stderr
 
@@ -167,6 +167,16 @@ def test_export_then_import_on_the_other_s3_server(deployed):
     assert refused.returncode == 3, refused.stdout + refused.stderr
     assert "CIVIC-LOC-4" in refused.stdout and f"{name}.yaml:" in refused.stdout
     assert not exists(de, f"{name}-archives") and not exists(de, f"{name}-scans")
+
+    # --to a backend the gate allows: the buckets copied, in a stack of their own.
+    copied = cli("export", str(deployed["file"]), "--to", "local-s3-fr-b", *CATALOGUES,
+                 state=state)
+    assert copied.returncode == 0, copied.stdout + copied.stderr
+    assert f"bucket {name}-archives -> local-s3-fr-b: {len(OBJECTS) - 1} object(s) copied" \
+        in copied.stdout
+    for (bucket, key), body in deployed["bodies"].items():
+        assert de.get_object(Bucket=bucket, Key=key)["Body"].read() == body, key
+    assert de.get_bucket_versioning(Bucket=f"{name}-archives")["Status"] == "Enabled"
 
     # Import onto :8433, declared French by the test catalogue, under a new name.
     new = f"{name}b"
