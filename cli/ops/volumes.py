@@ -17,9 +17,11 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from keystoneauth1.exceptions import ClientException
 from openstack import exceptions
 from openstack.image.v2.image import Image
 
@@ -29,6 +31,7 @@ DiskFormat = Literal["raw", "qcow2"]
 
 FORMATS: tuple[str, ...] = ("raw", "qcow2")
 QCOW2_MAGIC = b"QFI\xfb"
+GIB = 1024**3
 CHUNK = 4 * 1024**2
 ZEROS = bytes(CHUNK)
 POLL_S = 1.0
@@ -105,26 +108,57 @@ def import_volume(
     report = progress or _quiet
     label = f"{name!r} (from {path.name})"
     with _step(label, "read the file"):
-        fmt, sha256, size = _describe(path, report)
-    project = conn.connect_as(project_id=project_id)
-    existing = _existing_import(project, name, sha256, label)
-    if existing:
-        return existing
-    tag = f"civicloud-import-{name}"
-    _remove_leftovers(project, tag, label, volumes=False, snapshots=False)
+        fmt = _format(path)
+        disk_bytes = _virtual_size(path, fmt)
+        if disk_bytes > size_gb * GIB:
+            raise VolumeTransferError(
+                label,
+                "check the size",
+                f"the disk holds {disk_bytes} bytes, more than {size_gb} GiB",
+            )
+        sha256, size = _checksum(path, report)
+    source = _Source(path, fmt, sha256, size, label)
+    # Cinder and Glance put what is created in the token's project: scope to the tenant's
+    with contextlib.closing(conn.connect_as(project_id=project_id)) as project:
+        with _step(label, f"look for the volume in project {project_id}"):
+            existing = _existing_import(project, name, sha256, label)
+        if existing:
+            return existing
+        _remove_leftovers(project, f"civicloud-import-{name}", label, volumes=False)
+        return _import(conn, project, source, name, volume_type, size_gb, report)
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    fmt: str
+    sha256: str
+    size: int
+    label: str  # how errors name the volume being imported
+
+
+def _import(
+    conn: Any, project: Any, source: _Source, name: str, volume_type: str | None, size_gb: int,
+    report: Progress,
+) -> str:  # fmt: skip
+    path, fmt, label = source.path, source.fmt, source.label
     with _Temporaries(conn, label) as temporaries:
         with _step(label, f"upload the {fmt} image"), path.open("rb") as handle:
             image = Image.new(
-                name=tag, disk_format=fmt, container_format="bare", visibility="private"
+                name=f"civicloud-import-{name}",
+                disk_format=fmt,
+                container_format="bare",
+                visibility="private",
             ).create(project.image)
             temporaries.image = image.id
-            image.upload(project.image, data=_Reader(handle, size, report))
+            image.upload(project.image, data=_Reader(handle, source.size, report))
             _wait_image(project, image.id)
         report("volume from the image", None, None)
         with _step(label, "volume from the image"):
             attrs = {"volume_type": volume_type} if volume_type else {}
             volume = project.block_storage.create_volume(
-                name=name, size=size_gb, image_id=image.id, metadata={IMPORT_SHA_KEY: sha256},
+                name=name, size=size_gb, image_id=image.id,
+                metadata={IMPORT_SHA_KEY: source.sha256},
                 **attrs,
             )  # fmt: skip
             try:
@@ -151,8 +185,8 @@ def _step(volume: str, step: str) -> Iterator[None]:
         raise
     except _StepFailed as error:
         raise VolumeTransferError(volume, step, str(error)) from None
-    except exceptions.SDKException as error:
-        raise VolumeTransferError(volume, step, str(error)) from error
+    except (exceptions.SDKException, ClientException) as error:
+        raise VolumeTransferError(volume, step, f"{type(error).__name__}: {error}") from error
     except OSError as error:
         raise VolumeTransferError(volume, step, f"{type(error).__name__}: {error}") from error
 
@@ -309,16 +343,14 @@ def _until_gone(get: Callable[[str], Any], id_: str) -> None:
         time.sleep(POLL_S)
 
 
-def _remove_leftovers(
-    conn: Any, tag: str, label: str, volumes: bool = True, snapshots: bool = True
-) -> None:
+def _remove_leftovers(conn: Any, tag: str, label: str, volumes: bool = True) -> None:
     """Temporaries an interrupted earlier run left (same name): removed before starting."""
     with _step(label, "remove what an earlier run left"):
         for image in conn.image.images(name=tag):
             _delete_image(conn, image.id)
         for volume in conn.block_storage.volumes(name=tag) if volumes else ():
             _delete_volume(conn, volume.id)
-        for snapshot in conn.block_storage.snapshots(name=tag) if snapshots else ():
+        for snapshot in conn.block_storage.snapshots(name=tag) if volumes else ():
             _delete_snapshot(conn, snapshot.id)
 
 
@@ -358,18 +390,30 @@ def _download(conn: Any, image: Any, path: Path, report: Progress) -> tuple[str,
     return sha256.hexdigest(), size
 
 
-def _describe(path: Path, report: Progress) -> tuple[str, str, int]:
-    """(disk format by content, sha256, size) of a disk-image file."""
-    digest, size = hashlib.sha256(), path.stat().st_size
+def _format(path: Path) -> str:
+    """A disk-image file's format, told by its content (qcow2 has a magic number)."""
     with path.open("rb") as handle:
-        fmt = "qcow2" if handle.read(4) == QCOW2_MAGIC else "raw"
-        handle.seek(0)
-        done = 0
+        return "qcow2" if handle.read(4) == QCOW2_MAGIC else "raw"
+
+
+def _checksum(path: Path, report: Progress) -> tuple[str, int]:
+    """(sha256, size) of a file, read once."""
+    digest, size, done = hashlib.sha256(), path.stat().st_size, 0
+    with path.open("rb") as handle:
         while block := handle.read(CHUNK):
             digest.update(block)
             done += len(block)
             report("checksum", done, size)
-    return fmt, digest.hexdigest(), size
+    return digest.hexdigest(), size
+
+
+def _virtual_size(path: Path, fmt: str) -> int:
+    """The size of the disk a file holds: a raw file is the disk; a qcow2 header says it."""
+    if fmt == "raw":
+        return path.stat().st_size
+    with path.open("rb") as handle:
+        header = handle.read(32)
+    return int.from_bytes(header[24:32], "big")  # qcow2 header: uint64 size at offset 24
 
 
 class _Reader:

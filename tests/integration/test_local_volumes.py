@@ -284,6 +284,15 @@ def test_errors_name_the_volume_and_the_step(os_admin, project, new_volume, tmp_
     assert missing in str(raised.value)
     assert not list(tmp_path.iterdir())
 
+    # a disk larger than the volume asked for is refused before anything is uploaded
+    too_big = tmp_path / "big.raw"
+    with too_big.open("wb") as handle:
+        handle.truncate(2 * GIB)
+    with pytest.raises(VolumeTransferError) as raised:
+        import_volume(os_admin, project.id, too_big, "it-too-big", None, 1)
+    assert raised.value.step == "check the size"
+    assert list(os_admin.image.images(name="civicloud-import-it-too-big")) == []
+
     # an import never overwrites a volume that already has the name
     taken = new_volume(size=1)
     image_file = tmp_path / "disk.raw"
