@@ -184,6 +184,27 @@ def test_volume_snapshot_clone_and_extend_keep_their_bytes_in_files(member, new_
     assert not path.exists()
 
 
+def test_a_volume_made_before_files_existed_reads_as_zeros_and_deletes(member, new_volume):
+    """Volumes of the former fake driver have no file: they held nothing, so they are zeros."""
+    bs = member.block_storage
+    volume = new_volume(size=1)
+    path = backing_file("volume", volume.id)
+    path.unlink()
+
+    snapshot = bs.create_snapshot(volume_id=volume.id, name=f"{volume.name}-snap")
+    bs.wait_for_status(snapshot, "available", failures=["error"], wait=WAIT)
+    snap_file = backing_file("snapshot", snapshot.id)
+    assert snap_file.stat().st_size == 1 * GIB
+    assert snap_file.stat().st_blocks == 0
+    bs.delete_snapshot(snapshot)
+    bs.wait_for_delete(snapshot, wait=WAIT)
+
+    path.unlink()
+    bs.delete_volume(volume)
+    bs.wait_for_delete(volume, wait=WAIT)
+    assert not path.exists()
+
+
 # --- export and import ------------------------------------------------------------------------
 
 
