@@ -89,10 +89,13 @@ class Hashes:
     parts: list[bytes] = field(default_factory=list)
     filled: int = 0
     size: int = 0
+    with_etag: bool = True  # False: SHA-256 only (a download, whose ETag the server gave)
 
     def update(self, data: bytes) -> None:
         self.sha.update(data)
         self.size += len(data)
+        if not self.with_etag:
+            return
         view = memoryview(data)
         while view:
             take = min(len(view), PART - self.filled)
@@ -112,8 +115,8 @@ class Hashes:
         return f"{hashlib.md5(b''.join(parts)).hexdigest()}-{len(parts)}"
 
 
-def hash_file(path: Path) -> Hashes:
-    hashes = Hashes()
+def hash_file(path: Path, with_etag: bool = True) -> Hashes:
+    hashes = Hashes(with_etag=with_etag)
     with path.open("rb") as f:
         while chunk := f.read(MiB):
             hashes.update(chunk)
@@ -152,9 +155,9 @@ def download_object(s3: Any, bucket: str, key: str, size: int, dest: Path, file:
         head = s3.head_object(Bucket=bucket, Key=key, **extra)
         s3.download_file(bucket, key, str(dest), ExtraArgs=extra or None, Config=TRANSFER,
                          Callback=on_bytes)
-        return _record(key, file, head, hash_file(dest))
+        return _record(key, file, head, hash_file(dest, with_etag=False))
     response = s3.get_object(Bucket=bucket, Key=key, **extra)
-    hashes = Hashes()
+    hashes = Hashes(with_etag=False)
     with dest.open("wb") as f:
         for chunk in response["Body"].iter_chunks(MiB):
             f.write(chunk)
