@@ -62,26 +62,24 @@ deny contains finding if {
 	}
 }
 
-# Every member's quotas, this tenant's included even if the caller left it out of members.
-_members contains [name, quotas] if {
-	some member in input.members
-	name := member.metadata.name
-	quotas := lib.get(lib.get(member, "compute", {}), "quotas", {})
-}
+# CIVIC-QUOTA-2 reads a whole syndicate, so it is a `deny_syndicate` rule: the gate evaluates it
+# once per syndicate (input: syndicate, members, now, stage), not once per member, and each
+# finding names the member it concerns.
 
-_members contains [lib.name, lib.quotas]
+# Every member's [name, quotas] (a set: a member listed twice counts once).
+_members := {[m.metadata.name, lib.get(lib.get(m, "compute", {}), "quotas", {})] | some m in input.members}
 
-deny contains finding if {
+deny_syndicate contains finding if {
 	some key, limit in lib.get(input.syndicate, "quotas", {})
 	is_number(limit)
-	mine := lib.quotas[key]
-	is_number(mine)
-	mine > 0
 	shares := [m | some m in _members; is_number(m[1][key])]
 	total := sum([m[1][key] | some m in shares])
 	total > limit
+	some member in shares
+	member[1][key] > 0
 	finding := {
 		"id": "CIVIC-QUOTA-2",
+		"tenant": member[0],
 		"msg": concat("", [
 			"syndicate ", input.syndicate.metadata.name, ": its members' ", key, " quotas add up to ", lib.num(total),
 			" (", concat(", ", sort([concat(" ", [m[0], lib.num(m[1][key])]) | some m in shares])), ") but the envelope is ",

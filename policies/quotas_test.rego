@@ -13,6 +13,15 @@ _syndicate(envelope) := {
 
 _member(name, instances) := fx.patched(fx.tenant, {"/metadata/name": name, "/compute/quotas/instances": instances})
 
+# What the gate finds for tenant t of syndicate s with members m: the tenant's own rules, and the
+# syndicate's rules (evaluated once for the whole syndicate, t counted as a member even if m
+# leaves it out) that name t.
+_gate_findings(t, s, m) := own | {object.remove(f, ["tenant"]) | some f in envelope; f.tenant == t.metadata.name} if {
+	own := quotas.deny with input.tenant as t with input.syndicate as s with input.members as m
+	members := array.concat(m, [t])
+	envelope := quotas.deny_syndicate with input.syndicate as s with input.members as members
+}
+
 test_declared_resources_within_quotas_pass if {
 	t := fx.tenant
 	findings := quotas.deny with input.tenant as t with input.syndicate as null with input.members as []
@@ -55,7 +64,7 @@ test_quota2_members_exceed_the_envelope if {
 	t := fx.tenant
 	s := _syndicate({"instances": 10, "volumes": 100})
 	m := [t, _member("nice", 4), _member("grasse", 4)]
-	findings := quotas.deny with input.tenant as t with input.syndicate as s with input.members as m
+	findings := _gate_findings(t, s, m)
 	fx.ids(findings) == {"CIVIC-QUOTA-2"}
 	fx.paths_of(findings, "CIVIC-QUOTA-2") == {["compute", "quotas", "instances"]}
 	some f in findings
@@ -66,7 +75,7 @@ test_quota2_members_within_the_envelope if {
 	t := fx.tenant
 	s := _syndicate({"instances": 12})
 	m := [t, _member("nice", 4), _member("grasse", 4)]
-	findings := quotas.deny with input.tenant as t with input.syndicate as s with input.members as m
+	findings := _gate_findings(t, s, m)
 	count(findings) == 0
 }
 
@@ -74,6 +83,21 @@ test_quota2_counts_the_tenant_left_out_of_members if {
 	t := fx.tenant
 	s := _syndicate({"instances": 10})
 	m := [_member("nice", 4), _member("grasse", 4)]
-	findings := quotas.deny with input.tenant as t with input.syndicate as s with input.members as m
+	findings := _gate_findings(t, s, m)
 	fx.ids(findings) == {"CIVIC-QUOTA-2"}
+}
+
+test_quota2_names_every_member_with_a_share if {
+	# Evaluated once for the syndicate: each member whose quota takes part gets its own finding.
+	s := _syndicate({"instances": 10})
+	m := [fx.tenant, _member("nice", 4), _member("grasse", 4), _member("gattieres", 0)]
+	findings := quotas.deny_syndicate with input.syndicate as s with input.members as m
+	{f.tenant | some f in findings} == {"vence", "nice", "grasse"}
+	{f.id | some f in findings} == {"CIVIC-QUOTA-2"}
+}
+
+test_quota2_no_syndicate_no_finding if {
+	m := [fx.tenant, _member("nice", 400)]
+	findings := quotas.deny_syndicate with input.syndicate as null with input.members as m
+	count(findings) == 0
 }

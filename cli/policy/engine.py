@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,9 @@ STAGES = ("spec", "plan")
 # The rule set each stage reads from every family package. No built-in rule reads the planned
 # resources yet: the plan stage evaluates (and counts) the families, and finds what deny_plan says.
 STAGE_RULE = {"spec": "deny", "plan": "deny_plan"}
+# Rules about a syndicate as a whole (its quota envelope), evaluated once per syndicate on
+# {syndicate, members, now, stage}: each finding also names the member it concerns ("tenant").
+SYNDICATE_RULE = {"spec": "deny_syndicate"}
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,9 @@ class PolicyEngine:
             packages.setdefault(rego_file.package, []).append(rego_file)
         self.rules: dict[str, Rule] = {}
         families: list[str] = []
+        declared = self._all_metadata(packages)
         for package, files in packages.items():
-            for rule in self._declared_rules(package, files):
+            for rule in self._declared_rules(package, files, declared):
                 if rule.id in self.rules:
                     raise PolicyError(
                         f"{rule.file}: rule ID {rule.id} is also defined in "
@@ -68,17 +74,47 @@ class PolicyEngine:
                 self.rules[rule.id] = rule
                 if package not in families:
                     families.append(package)
-        entry = STAGE_RULE[stage]
+        self._bundle = self._prepare(families, STAGE_RULE[stage])
+        entry = SYNDICATE_RULE.get(stage)
+        self.has_syndicate_rules = entry is not None and any(
+            re.search(rf"^{entry}\b", f.source, re.MULTILINE) for f in policy_set.rule_files
+        )
+        self._syndicate_bundle = (
+            self._prepare(families, entry) if entry and self.has_syndicate_rules else None
+        )
+
+    def _prepare(self, families: list[str], entry: str) -> Any:
+        """One query for the `entry` rules of every family: {package: [finding, ...]}."""
+        if not families:
+            return None
         # `[f | some f in data.p.deny]` is [] for a family without deny, where data.p.deny
         # alone would make the whole object undefined.
         parts = ", ".join(f'"{p}": [f | some f in data.{p}.{entry}]' for p in families)
-        self._bundle = self._rego.prepare(f"x := {{{parts}}}") if families else None
+        return self._rego.prepare(f"x := {{{parts}}}")
 
-    def _declared_rules(self, package: str, files: list[RegoFile]) -> list[Rule]:
+    def _all_metadata(self, packages: dict[str, list[RegoFile]]) -> dict[str, list[Any]] | None:
+        """Every package's metadata in one query ([] or [metadata]), or None when one package's
+        cannot be read (each is then read on its own, to name the file at fault)."""
+        if not packages:
+            return {}
+        # One compilation of the policies instead of one per package.
+        parts = ", ".join(f'"{p}": [m | m := data.{p}.metadata]' for p in packages)
         try:
-            metadata = self._rego.query(f"x := data.{package}.metadata")
-        except RegoEvalError as exc:
-            raise PolicyError(f"{files[0].path}: cannot read the rules' metadata: {exc}") from None
+            return self._rego.query(f"x := {{{parts}}}")
+        except RegoEvalError:
+            return None
+
+    def _declared_rules(
+        self, package: str, files: list[RegoFile], declared: dict[str, list[Any]] | None
+    ) -> list[Rule]:
+        if declared is not None and package in declared:
+            metadata = declared[package][0] if declared[package] else None
+        else:
+            try:
+                metadata = self._rego.query(f"x := data.{package}.metadata")
+            except RegoEvalError as exc:
+                raise PolicyError(
+                    f"{files[0].path}: cannot read the rules' metadata: {exc}") from None
         if metadata is None:
             return []  # a helper package (like civicloud.lib): no rule of its own
         if not isinstance(metadata, dict):
@@ -88,21 +124,49 @@ class PolicyEngine:
             for rule_id, entry in sorted(metadata.items())
         ]
 
-    def evaluate(self, rego_input: dict[str, Any]) -> list[dict[str, Any]]:
-        """Findings of every family on one input: dicts with id, msg, path (and maybe tenant)."""
-        if self._bundle is None:
-            return []
-        self._rego.set_input(rego_input)
-        try:
-            by_family = self._rego.run(self._bundle) or {}
-        except RegoEvalError as exc:
-            raise PolicyError(f"policy evaluation failed: {exc}") from None
-        findings = []
+    def evaluate(
+        self,
+        rego_input: dict[str, Any],
+        syndicate_findings: Sequence[tuple[str, dict[str, Any]]] = (),
+    ) -> list[dict[str, Any]]:
+        """Findings of every family on one tenant's input: dicts with id, msg, path (and maybe
+        tenant), family by family; syndicate_findings ((package, finding) pairs of
+        evaluate_syndicate that concern this tenant) join their family's, in rule ID order."""
+        by_family = self._run(self._bundle, rego_input)
         for package, raw in by_family.items():
             for finding in raw:
                 self._check_shape(package, finding)
-                findings.append(finding)
-        return findings
+        for package in {package for package, _ in syndicate_findings}:
+            joined = by_family.setdefault(package, [])
+            joined += [f for p, f in syndicate_findings if p == package]
+            joined.sort(key=lambda f: f["id"])  # stable: each rule's findings keep their order
+        return [finding for raw in by_family.values() for finding in raw]
+
+    def evaluate_syndicate(self, syndicate_input: dict[str, Any]) -> list[tuple[str, dict]]:
+        """(package, finding) pairs of every family's syndicate rules on one syndicate's input;
+        each finding names the member it concerns in "tenant"."""
+        if self._syndicate_bundle is None:
+            return []
+        pairs = []
+        for package, raw in self._run(self._syndicate_bundle, syndicate_input).items():
+            for finding in raw:
+                self._check_shape(package, finding)
+                if not isinstance(finding.get("tenant"), str):
+                    raise PolicyError(
+                        f"package {package}: a deny_syndicate entry must name the member it "
+                        f'concerns ("tenant": <the member\'s metadata.name>), got {finding!r}'
+                    )
+                pairs.append((package, finding))
+        return pairs
+
+    def _run(self, bundle: Any, rego_input: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        if bundle is None:
+            return {}
+        try:
+            self._rego.set_input(rego_input)
+            return self._rego.run(bundle) or {}
+        except RegoEvalError as exc:
+            raise PolicyError(f"policy evaluation failed: {exc}") from None
 
     def _check_shape(self, package: str, finding: Any) -> None:
         if (

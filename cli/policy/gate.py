@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -11,6 +12,7 @@ from typing import Any
 from civicloud.policy.engine import PolicyEngine, Rule
 from civicloud.policy.errors import PolicyError
 from civicloud.policy.policyset import load_policy_set
+from civicloud.policy.syndicates import Summaries, syndicate_groups
 from civicloud.policy.waivers import UNKNOWN_RULE, Waiver, apply_waiver, best_waiver, parse_waivers
 
 __all__ = ["Finding", "GateResult", "PolicyError", "Waiver", "evaluate", "load_rules"]
@@ -75,15 +77,38 @@ def evaluate(
     _require_rules({i: r for i, r in engine.rules.items() if r.stage == stage})
     rules = {**engine.rules, WAIVER_RULE.id: WAIVER_RULE}
     evaluated = sorted(i for i, r in rules.items() if r.stage == stage or r is WAIVER_RULE)
+    summaries = Summaries()
+    by_syndicate = _syndicate_findings(engine, inputs, summaries, now, stage)
     findings: list[Finding] = []
     tenants: list[str] = []
-    for item in inputs:
+    for index, item in enumerate(inputs):
         tenant = item["tenant"]
         name = str(tenant["metadata"]["name"])
         tenants.append(name)
-        raw = [_finding(r, name, rules) for r in engine.evaluate(_rego_input(item, now, stage))]
+        found = engine.evaluate(_rego_input(item, summaries, now, stage), by_syndicate[index])
+        raw = [_finding(r, name, rules) for r in found]
         findings.extend(_with_waivers(tenant, name, raw, rules, now.date()))
     return GateResult(findings, evaluated, tenants, rules)
+
+
+def _syndicate_findings(
+    engine: PolicyEngine, inputs: list[dict], summaries: Summaries, now: datetime, stage: str
+) -> defaultdict[int, list[tuple[str, dict[str, Any]]]]:
+    """The syndicate rules' findings, once per syndicate, by index of the tenant they name."""
+    found: defaultdict[int, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    if not engine.has_syndicate_rules:
+        return found
+    for group in syndicate_groups(inputs, summaries):
+        pairs = engine.evaluate_syndicate({
+            "stage": stage,
+            "now": now.isoformat(timespec="seconds"),
+            "syndicate": group.syndicate,
+            "members": group.members,
+        })
+        for index in group.tenants:
+            name = str(inputs[index]["tenant"]["metadata"]["name"])
+            found[index] += [(package, f) for package, f in pairs if f["tenant"] == name]
+    return found
 
 
 def _require_rules(rules: dict[str, Rule]) -> None:
@@ -92,7 +117,9 @@ def _require_rules(rules: dict[str, Rule]) -> None:
         raise PolicyError("no policy rule was found: zero rules would be evaluated")
 
 
-def _rego_input(item: dict[str, Any], now: datetime, stage: str) -> dict[str, Any]:
+def _rego_input(
+    item: dict[str, Any], summaries: Summaries, now: datetime, stage: str
+) -> dict[str, Any]:
     return {
         **item,  # the plan stage adds "resources"
         "stage": stage,
@@ -101,13 +128,8 @@ def _rego_input(item: dict[str, Any], now: datetime, stage: str) -> dict[str, An
         "syndicate": item.get("syndicate"),
         # Members only matter for the syndicate's envelope: their whole documents, repeated in
         # every member's input, would make a syndicate's check quadratic.
-        "members": [_member_summary(m) for m in item.get("members") or []],
+        "members": summaries.listed(item.get("members") or ()),
     }
-
-
-def _member_summary(member: dict[str, Any]) -> dict[str, Any]:
-    quotas = (member.get("compute") or {}).get("quotas") or {}
-    return {"metadata": {"name": member["metadata"]["name"]}, "compute": {"quotas": quotas}}
 
 
 def _finding(raw: dict[str, Any], tenant: str, rules: dict[str, Rule]) -> Finding:

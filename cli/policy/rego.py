@@ -3,7 +3,8 @@
 Quirks of regopy 1.5 this module works around (checked on this machine):
 - `Interpreter.set_input(dict)` stores strings as given while rego-cpp keeps strings JSON-escaped,
   so a value holding a quote or a backslash compares wrong and breaks the output JSON: strings
-  are escaped here first (this is faster than `set_input_term`, which parses JSON text).
+  are escaped first, by rego_input.py, which also builds the input faster than regopy
+  (`set_input_term`, which parses JSON text, is slower still).
 - Printing an `Output` that is not ok crashes the process: the error text is read from the
   interpreter instead, and the log level is NONE so that rego-cpp prints nothing on stdout.
 - Compile errors come as an S-expression,
@@ -22,6 +23,8 @@ from typing import Any
 
 import regopy
 from regopy.rego_shared import rego_get_error
+
+from civicloud.policy.rego_input import InputBuilder
 
 
 class RegoCompileError(Exception):
@@ -83,24 +86,6 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=_json_default)
 
 
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
-
-
-def _escaped(value: Any) -> Any:
-    """value ready for rego-cpp: every string (keys included) in the JSON-escaped form rego-cpp
-    stores, and null members left out (fewer nodes to build; rules read a missing key and a null
-    one alike)."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)[1:-1] if _NEEDS_ESCAPE.search(value) else value
-    if isinstance(value, dict):
-        return {_escaped(str(k)): _escaped(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [_escaped(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
 class Rego:
     """An interpreter loaded with modules and data; queries return plain Python values."""
 
@@ -108,6 +93,7 @@ class Rego:
         self._interp = regopy.Interpreter()
         self._interp.log_level = regopy.LogLevel.NONE
         self._sources: dict[str, str] = {}
+        self._inputs = InputBuilder()
 
     def add_module(self, name: str, source: str) -> None:
         self._sources[name] = source
@@ -120,7 +106,10 @@ class Rego:
         self._interp.add_data_json(to_json(data))
 
     def set_input(self, value: Any) -> None:
-        self._interp.set_input(_escaped(value))
+        try:
+            self._interp.set_input(self._inputs.build(value))
+        except (TypeError, ValueError, regopy.RegoError) as exc:
+            raise RegoEvalError(f"the input document cannot be passed to Rego: {exc}") from None
 
     def query(self, query: str) -> Any:
         """Value bound to `x` by a query such as `x := data.pkg.rule`; None when undefined."""
