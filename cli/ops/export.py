@@ -226,14 +226,10 @@ def export_volumes(volumes: list[DeployedVolume], root: Path, transfer: Transfer
     return entries
 
 
-def export_tenant(job: Any, checkpoint: Any, dest: Path, transfer: Transfer) -> ExportResult:
-    """Writes `<dest>/<tenant>/` (see the module doc). ExportError if it already exists."""
+def _write(job: Any, checkpoint: Any, partial: Path, transfer: Transfer
+           ) -> tuple[ExportResult, dict[str, str], list[DeployedBucket], list[dict[str, Any]]]:
+    """Everything but the manifest, under `partial`."""
     name = job.name
-    root, partial = dest / name, dest / f"{name}.partial"
-    if root.exists():
-        raise ExportError(f"{root} already exists: export to another directory, or remove it")
-    if partial.exists():  # an export that was interrupted: start again from nothing
-        shutil.rmtree(partial)
     (partial / "spec").mkdir(parents=True)
     spec_file = Path(job.file)
     shutil.copyfile(spec_file, partial / "spec" / f"{name}{spec_file.suffix}")
@@ -242,12 +238,29 @@ def export_tenant(job: Any, checkpoint: Any, dest: Path, transfer: Transfer) -> 
     inventory = inventory_document(job.tenant, job.backends, checkpoint)
     if inventory is not None:
         (partial / "inventory.yml").write_text(yaml.safe_dump(inventory, sort_keys=False))
-    result = ExportResult(root, 0, 0)
+    result = ExportResult(partial, 0, 0)  # its root is set once renamed
     known: dict[str, str] = {}
     buckets = deployed_buckets(job.tenant, checkpoint)
     for bucket in buckets:
         result.buckets[bucket.name] = export_bucket(bucket, partial, transfer, known)
     volumes = export_volumes(deployed_volumes(checkpoint), partial, transfer, result, known)
+    return result, known, buckets, volumes
+
+
+def export_tenant(job: Any, checkpoint: Any, dest: Path, transfer: Transfer) -> ExportResult:
+    """Writes `<dest>/<tenant>/` (see the module doc). ExportError if it already exists."""
+    name = job.name
+    root, partial = dest / name, dest / f"{name}.partial"
+    if root.exists():
+        raise ExportError(f"{root} already exists: export to another directory, or remove it")
+    if partial.exists():  # an export that was interrupted: start again from nothing
+        shutil.rmtree(partial)
+    try:
+        result, known, buckets, volumes = _write(job, checkpoint, partial, transfer)
+    except BaseException:  # an export is whole or absent: no half directory left behind
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    spec_file = Path(job.file)
     info = {
         "tenant": name,
         "civicloud_version": __version__,
@@ -268,5 +281,5 @@ def export_tenant(job: Any, checkpoint: Any, dest: Path, transfer: Transfer) -> 
     document = mf.build(partial, info, known)
     mf.write(partial, document)
     os.replace(partial, root)
-    result.files, result.bytes = len(document["files"]), document["total_bytes"]
+    result.root, result.files, result.bytes = root, len(document["files"]), document["total_bytes"]
     return result
