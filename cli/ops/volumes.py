@@ -253,13 +253,20 @@ def _wait_image(conn: Any, image_id: str) -> Any:
 
 
 def _existing_import(project: Any, name: str, sha256: str, label: str) -> str | None:
+    """The volume an earlier import of the same file made (waited for if still being made;
+    removed if it failed), None if there is none; an error if the name holds something else."""
     for volume in project.block_storage.volumes(name=name):
-        if volume.metadata.get(IMPORT_SHA_KEY) == sha256 and volume.status == "available":
-            return volume.id
-        raise VolumeTransferError(
-            label, "create", f"project already has a volume named {name!r} ({volume.id}) "
-            "holding other data or not available; delete or rename it first",
-        )  # fmt: skip
+        if volume.metadata.get(IMPORT_SHA_KEY) != sha256:
+            raise VolumeTransferError(
+                label, "create", f"project already has a volume named {name!r} ({volume.id}) "
+                "holding other data; delete or rename it first",
+            )  # fmt: skip
+        if volume.status.startswith("error"):
+            _delete_volume(project, volume.id)
+            return None
+        if volume.status not in ("available", "in-use"):
+            _wait_cinder(project, project.block_storage.get_volume, volume.id, "available")
+        return volume.id
     return None
 
 
