@@ -50,6 +50,7 @@ def command(export_dir: Path, backend: str, openstack: str | None, name: str | N
             lock_timeout: float, yes: bool) -> None:
     """Re-create a tenant from an export, on another backend.
 
+    \b
     1. Checks every file of EXPORT_DIR against its manifest (SHA-256): an
        altered or incomplete export stops here (exit 2).
     2. Writes the tenant file with its storage on --backend (and compute on
@@ -66,8 +67,8 @@ def command(export_dir: Path, backend: str, openstack: str | None, name: str | N
     \b
     Examples:
       civicloud import /srv/exports/antibes --backend local-s3-fr --name antibes2
-      civicloud import /srv/exports/antibes --backend ovh-s3-gra --openstack ovh-gra \\
-          --spec-out tenants/antibes.yaml --catalogue catalogue/ --yes
+      civicloud import /srv/exports/antibes --backend ovh-gra-s3 \\
+          --openstack ovh-gra-openstack --spec-out tenants/antibes.yaml --yes
     """
     from civicloud.ops import manifest as mf
     from civicloud.ops.export import ExportError
