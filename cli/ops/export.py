@@ -230,7 +230,10 @@ def _write(job: Any, checkpoint: Any, partial: Path, transfer: Transfer
            ) -> tuple[ExportResult, dict[str, str], list[DeployedBucket], list[dict[str, Any]]]:
     """Everything but the manifest, under `partial`."""
     name = job.name
-    (partial / "spec").mkdir(parents=True)
+    # The objects are written decrypted (SSE is encryption at the provider): owner-only.
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.mkdir(mode=0o700)
+    (partial / "spec").mkdir()
     spec_file = Path(job.file)
     shutil.copyfile(spec_file, partial / "spec" / f"{name}{spec_file.suffix}")
     (partial / "state.json").write_text(
