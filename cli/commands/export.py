@@ -70,8 +70,9 @@ def to_directory(job: TenantJob, cp: Any, dest: Path) -> None:
     click.echo(transfer.summary("exported"))
 
 
-def to_backend(job: TenantJob, cp: Any, target: str, bundle: Any, policy_dirs: tuple[Path, ...],
+def to_backend(job: TenantJob, target: str, bundle: Any, policy_dirs: tuple[Path, ...],
                now: datetime | None, state_url: str | None) -> None:
+    """Gate first (nothing read or written if it refuses), then buckets, then objects."""
     from civicloud.commands._gate import locator, run_gate
     from civicloud.commands._progress import run_progress
     from civicloud.commands._run import EngineOptions
@@ -90,7 +91,8 @@ def to_backend(job: TenantJob, cp: Any, target: str, bundle: Any, policy_dirs: t
     if code:
         click.echo(f"Nothing copied: {target} is not allowed for this tenant's data.", err=True)
         sys.exit(code)
-    sources = deployed_buckets(job.tenant, cp)
+    with engine_errors():
+        sources = deployed_buckets(job.tenant, checkpoint_of(job, state_url))
     backend = bundle.backends[target].model_dump(mode="json", exclude_none=True)
     stack = cp_ops.copy_stack_name(job.name, target)
     moved_tenant = cp_ops.retarget_tenant(job.tenant, target)
@@ -168,9 +170,9 @@ def command(tenant_file: Path | None, to: str | None, verify_dir: Path | None,
     if len(jobs) != 1:
         fail(f"{tenant_file}: expected one tenant, found {len(jobs)}")
     job = jobs[0]
-    with engine_errors():
-        cp = checkpoint_of(job, state_url)
     if to in bundle.backends:
-        to_backend(job, cp, to, bundle, policy_dirs, now, state_url)
+        to_backend(job, to, bundle, policy_dirs, now, state_url)
     else:
+        with engine_errors():
+            cp = checkpoint_of(job, state_url)
         to_directory(job, cp, Path(to))
