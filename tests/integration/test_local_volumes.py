@@ -156,10 +156,15 @@ def test_volume_snapshot_clone_and_extend_keep_their_bytes_in_files(member, new_
         snap_file = backing_file("snapshot", snapshot.id)
         assert sha256_of(snap_file) == sha256_of(path)
 
-        # a later write to the volume does not reach its snapshot
+        # a later write to the volume does not reach its snapshot; a revert undoes it
         with path.open("r+b") as handle:
             handle.write(b"after the snapshot")
         assert holds(snap_file, written)
+        bs.revert_volume_to_snapshot(volume, snapshot)
+        bs.wait_for_status(bs.get_volume(volume.id), "available", failures=["error"], wait=WAIT)
+        assert sha256_of(path) == sha256_of(snap_file)
+        with path.open("r+b") as handle:
+            handle.write(b"after the snapshot")
 
         restored = new_volume(size=2, snapshot_id=snapshot.id)
         restored_file = backing_file("volume", restored.id)
