@@ -133,6 +133,7 @@ def test_export_then_import_on_the_other_s3_server(deployed):
     assert exported.returncode == 0, exported.stdout + exported.stderr
     assert "MB/s" in exported.stdout
     export = root / "out" / name
+    assert export.stat().st_mode & 0o777 == 0o700  # the objects are in it, decrypted
 
     # The manifest lists every file, with the SHA-256 of what is on disk.
     manifest = json.loads((export / "manifest.json").read_text())
@@ -211,6 +212,8 @@ def test_export_then_import_on_the_other_s3_server(deployed):
     shutil.copytree(export, damaged)
     victim = damaged / f"buckets/{name}-archives/objects/vide.txt"
     victim.write_bytes(b"tampered")
+    checked = cli("export", "--verify", str(damaged), state=state)
+    assert checked.returncode == 2 and "vide.txt: size 8 bytes" in checked.stderr
     refused = cli("import", str(damaged), "--backend", "local-s3-fr-b", "--name", f"{name}c",
                   "--spec-out", str(root / f"{name}c.yaml"), *CATALOGUES, "--yes", state=state)
     assert refused.returncode == 2, refused.stdout + refused.stderr
