@@ -132,8 +132,11 @@ def inventory_document(tenant: dict[str, Any], backends: dict[str, Any],
     outputs = checkpoint.stack_outputs()
     if not outputs.get("servers"):
         return None
-    servers, buckets = prepare.deployed(tenant, backends, outputs)
-    return prepare.generate(tenant, servers, buckets)
+    try:
+        servers, buckets = prepare.deployed(tenant, backends, outputs)
+        return prepare.generate(tenant, servers, buckets)
+    except prepare.InputError as exc:
+        raise ExportError(f"inventory: {exc}") from None
 
 
 def bucket_settings(bucket: DeployedBucket) -> dict[str, Any]:
