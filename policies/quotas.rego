@@ -72,17 +72,17 @@ _members := {[m.metadata.name, lib.get(lib.get(m, "compute", {}), "quotas", {})]
 deny_syndicate contains finding if {
 	some key, limit in lib.get(input.syndicate, "quotas", {})
 	is_number(limit)
-	shares := [m | some m in _members; is_number(m[1][key])]
-	total := sum([m[1][key] | some m in shares])
+	shares := [[m[0], q] | some m in _members; q := object.get(m[1], key, null); is_number(q)]
+	total := sum([s[1] | some s in shares])
 	total > limit
-	some member in shares
-	member[1][key] > 0
+	some share in shares
+	share[1] > 0
 	finding := {
 		"id": "CIVIC-QUOTA-2",
-		"tenant": member[0],
+		"tenant": share[0],
 		"msg": concat("", [
 			"syndicate ", input.syndicate.metadata.name, ": its members' ", key, " quotas add up to ", lib.num(total),
-			" (", concat(", ", sort([concat(" ", [m[0], lib.num(m[1][key])]) | some m in shares])), ") but the envelope is ",
+			" (", concat(", ", sort([concat(" ", [s[0], lib.num(s[1])]) | some s in shares])), ") but the envelope is ",
 			lib.num(limit), ": lower this tenant's quota or raise the syndicate's envelope",
 		]),
 		"path": ["compute", "quotas", key],

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from civicloud.policy.errors import PolicyError
-from civicloud.policy.policyset import PolicySet, RegoFile
+from civicloud.policy.policyset import PolicySet, RegoFile, builtin_policy_dir
 from civicloud.policy.rego import Rego, RegoCompileError, RegoEvalError
 
 SEVERITIES = ("error", "warning")
@@ -78,6 +78,13 @@ class PolicyEngine:
         entry = SYNDICATE_RULE.get(stage)
         self.has_syndicate_rules = entry is not None and any(
             re.search(rf"^{entry}\b", f.source, re.MULTILINE) for f in policy_set.rule_files
+        )
+        # Tenant rules read the tenant; the members are for syndicate rules. An authority's rule
+        # written for tenant inputs that still carry `members` gets them (the project's do not).
+        builtin = builtin_policy_dir()
+        self.tenant_rules_read_members = any(
+            "input.members" in f.source
+            for f in policy_set.rule_files if not f.path.is_relative_to(builtin)
         )
         self._syndicate_bundle = (
             self._prepare(families, entry) if entry and self.has_syndicate_rules else None

@@ -85,7 +85,9 @@ def evaluate(
         tenant = item["tenant"]
         name = str(tenant["metadata"]["name"])
         tenants.append(name)
-        found = engine.evaluate(_rego_input(item, summaries, now, stage), by_syndicate[index])
+        members = (summaries.listed(item.get("members") or ())
+                   if engine.tenant_rules_read_members else None)
+        found = engine.evaluate(_rego_input(item, now, stage, members), by_syndicate[index])
         raw = [_finding(r, name, rules) for r in found]
         findings.extend(_with_waivers(tenant, name, raw, rules, now.date()))
     return GateResult(findings, evaluated, tenants, rules)
@@ -118,18 +120,22 @@ def _require_rules(rules: dict[str, Rule]) -> None:
 
 
 def _rego_input(
-    item: dict[str, Any], summaries: Summaries, now: datetime, stage: str
+    item: dict[str, Any], now: datetime, stage: str, members: list[dict] | None
 ) -> dict[str, Any]:
-    return {
+    rego_input = {
         **item,  # the plan stage adds "resources"
         "stage": stage,
         "now": now.isoformat(timespec="seconds"),
         "backends": item.get("backends") or {},
         "syndicate": item.get("syndicate"),
-        # Members only matter for the syndicate's envelope: their whole documents, repeated in
-        # every member's input, would make a syndicate's check quadratic.
-        "members": summaries.listed(item.get("members") or ()),
     }
+    # The members are read by syndicate rules, once per syndicate: repeated in every member's
+    # input they would cost a syndicate of n members n times their size. An authority's tenant
+    # rule that reads them still gets them (each member's name and quotas).
+    rego_input.pop("members", None)
+    if members is not None:
+        rego_input["members"] = members
+    return rego_input
 
 
 def _finding(raw: dict[str, Any], tenant: str, rules: dict[str, Rule]) -> Finding:

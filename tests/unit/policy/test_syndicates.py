@@ -123,3 +123,16 @@ def test_user_syndicate_rule_reaches_the_member_it_names(tenant, backends, tmp_p
     inputs = syndicate_inputs(tenant, backends, {"vence": 2, "nice": 6})
     findings = evaluate(inputs, now=NOW, policy_dirs=[tmp_path]).findings
     assert [(f.tenant, f.rule_id, f.status) for f in findings] == [("nice", "SIC-1", "warn")]
+
+
+def test_user_tenant_rule_reading_members_still_gets_them(tenant, backends, tmp_path: Path):
+    (tmp_path / "count.rego").write_text(
+        'package civicloud.sictiam\nimport rego.v1\n'
+        'metadata["SIC-2"] := {"title": "t", "severity": "warning", "source": "s"}\n'
+        'deny contains {"id": "SIC-2", "msg": concat(" ", [m.metadata.name | some m in '
+        'input.members]), "path": []} if count(input.members) > 1\n'
+    )
+    inputs = syndicate_inputs(tenant, backends, {"vence": 2, "nice": 6})
+    findings = evaluate(inputs, now=NOW, policy_dirs=[tmp_path]).findings
+    assert [(f.tenant, f.message) for f in findings] == [("vence", "vence nice"),
+                                                          ("nice", "vence nice")]
