@@ -63,5 +63,20 @@ output_option = click.option("-o", "--output", type=click.Choice(["text", "json"
                              default="text", show_default=True,
                              help="text for people, json for scripts.")
 
+def all_option(verb: str) -> Decorator:
+    """`--all DIR`: every tenant of a directory (the same as giving DIR as an argument)."""
+    return click.option("--all", "all_dir", metavar="DIR", help=f"{verb} every tenant of DIR.",
+                        type=click.Path(exists=True, file_okay=False, path_type=Path))
+
+
+def tenant_paths(paths: tuple[Path, ...], all_dir: Path | None,
+                 expected: str = "tenant files, a directory or --all DIR") -> tuple[Path, ...]:
+    """The arguments plus --all; a usage error (exit 2) when there is neither."""
+    paths = paths + ((all_dir,) if all_dir else ())
+    if not paths:
+        raise click.UsageError(f"give {expected}")
+    return paths
+
+
 yes_option = click.option("--yes", "-y", is_flag=True,
                           help="Do not ask for confirmation (scripts, CI).")

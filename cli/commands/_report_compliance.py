@@ -10,15 +10,14 @@ from pathlib import Path
 import click
 
 from civicloud import exitcodes
-from civicloud.commands._options import spec_options, state_option
+from civicloud.commands._options import all_option, spec_options, state_option, tenant_paths
 from civicloud.commands._run import aware, engine_errors
 from civicloud.commands._tenants import load_jobs
 
 
 @click.command("compliance")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="TENANT_FILE|DIR...")
-@click.option("--all", "all_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              metavar="DIR", help="Report on every tenant of DIR.")
+@all_option("Report on")
 @spec_options
 @state_option
 @click.option("-o", "--output", type=click.Choice(["html", "json", "pdf"]), default="html",
@@ -62,9 +61,7 @@ def compliance(paths: tuple[Path, ...], all_dir: Path | None, catalogues: tuple[
     """
     from civicloud.ops.compliance_render import RenderError, to_html, to_json, to_pdf
 
-    paths = paths + ((all_dir,) if all_dir else ())
-    if not paths:
-        raise click.UsageError("give tenant files, a directory or --all DIR")
+    paths = tenant_paths(paths, all_dir)
     if output == "pdf" and output_file is None:
         raise click.UsageError("-o pdf needs --output-file FILE (a PDF is not written to a "
                                "terminal)")

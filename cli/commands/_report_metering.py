@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from civicloud import exitcodes
-from civicloud.commands._options import spec_options, state_option
+from civicloud.commands._options import all_option, spec_options, state_option, tenant_paths
 from civicloud.commands._run import aware, engine_errors
 from civicloud.commands._tenants import load_jobs
 
@@ -20,8 +20,7 @@ WHEN = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"
 
 @click.command("metering")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="TENANT_FILE|DIR...")
-@click.option("--all", "all_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              metavar="DIR", help="Meter every tenant of DIR.")
+@all_option("Meter")
 @click.option("--from", "start", type=WHEN, metavar="DATE",
               help="Start of the period (YYYY-MM-DD[THH:MM], UTC, included). Default: the "
                    "first day of the current month.")
@@ -74,9 +73,7 @@ def metering(paths: tuple[Path, ...], all_dir: Path | None, start: datetime | No
     from civicloud.ops.metering import Period, by_syndicate, meter_stack
     from civicloud.ops.metering_render import to_csv, to_html, to_json, to_table
 
-    paths = paths + ((all_dir,) if all_dir else ())
-    if not paths:
-        raise click.UsageError("give tenant files, a directory or --all DIR")
+    paths = tenant_paths(paths, all_dir)
     moment = aware(now) or datetime.now(UTC)
     begin = aware(start) or moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     try:

@@ -14,9 +14,11 @@ import click
 from civicloud import exitcodes
 from civicloud.commands._options import (
     EXIT_CODES,
+    all_option,
     engine_options,
     refresh_option,
     spec_options,
+    tenant_paths,
     yes_option,
 )
 from civicloud.commands._run import EngineOptions, EngineRun, engine_errors, plan_tenants
@@ -152,8 +154,7 @@ def configure_tenants(ctx: click.Context, run: EngineRun, jobs: list[TenantJob],
 @click.command("apply", epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path),
                 metavar="TENANT_FILE|DIR...|PLAN.json")
-@click.option("--all", "all_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              metavar="DIR", help="Apply every tenant of DIR, several at a time.")
+@all_option("Apply, several at a time,")
 @click.option("--parallel", type=click.IntRange(min=1), default=4, show_default=True,
               metavar="N", help="How many tenants to apply at the same time.")
 @spec_options
@@ -198,9 +199,7 @@ def command(ctx: click.Context, paths: tuple[Path, ...], all_dir: Path | None, p
       civicloud apply --all tenants/ --parallel 4 --yes
       civicloud apply tenants/vence.yaml --yes --configure
     """
-    paths = paths + ((all_dir,) if all_dir else ())
-    if not paths:
-        raise click.UsageError("give tenant files, a directory, --all DIR or a saved plan")
+    paths = tenant_paths(paths, all_dir, "tenant files, a directory, --all DIR or a saved plan")
     engine_opts = EngineOptions(engine_name, state_url, lock_timeout, parallel, refresh)
     if len(paths) == 1 and paths[0].suffix == ".json":
         run, jobs, changes, refresh = load_saved_plan(paths[0], engine_opts)

@@ -13,7 +13,13 @@ from typing import Any
 import click
 
 from civicloud import exitcodes
-from civicloud.commands._options import output_option, spec_options, state_option
+from civicloud.commands._options import (
+    all_option,
+    output_option,
+    spec_options,
+    state_option,
+    tenant_paths,
+)
 from civicloud.commands._run import aware, engine_errors
 from civicloud.commands._tenants import load_jobs
 from civicloud.ops.detect import TenantDrift, detect
@@ -47,8 +53,7 @@ def render_text(d: TenantDrift) -> list[str]:
 
 @click.command("drift")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="TENANT_FILE|DIR...")
-@click.option("--all", "all_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              metavar="DIR", help="Check every tenant of DIR.")
+@all_option("Check")
 @spec_options
 @state_option
 @output_option
@@ -97,9 +102,7 @@ def command(paths: tuple[Path, ...], all_dir: Path | None, catalogues: tuple[Pat
     from civicloud.ops.policyview import evaluate_now
     from civicloud.policy import report as policy_report
 
-    paths = paths + ((all_dir,) if all_dir else ())
-    if not paths:
-        raise click.UsageError("give tenant files, a directory or --all DIR")
+    paths = tenant_paths(paths, all_dir)
     bundle, jobs = load_jobs(paths, catalogues, output)
     with engine_errors():
         import civicloud.stacks.resources  # noqa: F401  (providers, for the per-resource reads)

@@ -51,7 +51,7 @@ class _Group(click.Group):
 def group() -> None:
     """Run a real OpenStack and two S3 servers on this machine (127.0.0.1 only).
 
-    Keystone, Placement, Neutron, Nova (fake hypervisor), Cinder (fake volumes,
+    Keystone, Placement, Neutron, Nova (fake hypervisor), Cinder (file-backed volumes,
     LUKS-encrypted volume type), Glance, plus two SeaweedFS S3 servers standing for
     a French and a German provider. Data, logs, PIDs and credentials live in
     $CIVICLOUD_LOCAL_DIR (default: <repo>/.local-cloud).
