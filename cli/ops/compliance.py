@@ -226,7 +226,7 @@ def collect(engine: Any, jobs: Sequence[Any], policy_dirs: Sequence[Path],
         eur = (reads.tenant_spend(job, d.records, period["period"])
                if d.serial is not None else None)
         return (d, reads.bucket_usage(d.records, present),
-                reads.volume_encryption(d.records, present), eur)
+                reads.volume_encryption(d.records, d.live.found), eur)
 
     with ThreadPoolExecutor(max_workers=max(1, min(4, len(jobs)))) as pool:
         done = list(pool.map(read, jobs))

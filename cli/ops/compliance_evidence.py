@@ -1,6 +1,6 @@
 """What the compliance report reads from the backends beyond drift's reads: how much data each
-bucket holds, and whether each volume is really encrypted (the volume's own flag and its
-volume type's Cinder encryption spec). Reads only; one call per bucket, per project and per
+bucket holds, and whether each volume is really encrypted (the volume's own flag, from drift's
+reads, and its volume type's Cinder encryption spec). Reads only; one call per bucket and per
 volume type, never per object."""
 
 from __future__ import annotations
@@ -52,27 +52,24 @@ def _type_encryption(conn: Any, name: str | None) -> Fields | None:
             "control_location": spec.control_location}
 
 
-def volume_encryption(records: list[ResourceState], present: set[str]) -> dict[str, Fields]:
-    """Per volume URN: `encrypted` as Cinder reports the volume, and its type's spec."""
+def volume_encryption(records: list[ResourceState],
+                      found: dict[str, Fields | None]) -> dict[str, Fields]:
+    """Per volume URN still present: `encrypted` as Cinder reports the volume (drift's volume
+    list read it), and its type's encryption spec (one read per type)."""
     from civicloud.stacks.credentials import openstack_admin
 
-    volumes = [r for r in records if kind_of(r.type) == "Volume" and r.urn in present]
-    flags: dict[tuple[str, str], dict[str, Any]] = {}  # (cloud, project) -> id -> volume
     specs: dict[tuple[str, str | None], Fields | None] = {}
-    found: dict[str, Fields] = {}
-    for r in volumes:
-        cloud, project = r.outputs["cloud"], r.outputs["project_id"]
-        conn = openstack_admin(cloud)
-        if (cloud, project) not in flags:
-            flags[cloud, project] = {v.id: v for v in conn.block_storage.volumes(
-                all_projects=True, project_id=project)}
-        volume = flags[cloud, project].get(r.id)
-        type_name = volume.volume_type if volume is not None else r.outputs.get("volume_type")
+    out: dict[str, Fields] = {}
+    for r in records:
+        live = found.get(r.urn)
+        if kind_of(r.type) != "Volume" or live is None:
+            continue
+        cloud, type_name = r.outputs["cloud"], live.get("volume_type")
         if (cloud, type_name) not in specs:
-            specs[cloud, type_name] = _type_encryption(conn, type_name)
-        found[r.urn] = {"encrypted": bool(volume is not None and volume.is_encrypted),
-                        "type_encryption": specs[cloud, type_name]}
-    return found
+            specs[cloud, type_name] = _type_encryption(openstack_admin(cloud), type_name)
+        out[r.urn] = {"encrypted": bool(live.get("encrypted")),
+                      "type_encryption": specs[cloud, type_name]}
+    return out
 
 
 SPEND_DAYS = 30  # the spend chart covers the 30 days before the report's date

@@ -60,7 +60,7 @@ OPENSTACK_LISTS: dict[str, Lister] = {
     "Server": lambda c, p: ((x.id, _server(x))
                             for x in c.compute.servers(all_projects=True, project_id=p)),
     "Volume": lambda c, p: ((x.id, {"name": x.name, "size_gb": x.size,
-                                    "volume_type": x.volume_type})
+                                    "volume_type": x.volume_type, "encrypted": x.is_encrypted})
                             for x in c.block_storage.volumes(all_projects=True, project_id=p)),
 }
 
