@@ -52,14 +52,14 @@ def checkpoint_of(job: TenantJob, state_url: str | None) -> Any:
     return cp
 
 
-def to_directory(job: TenantJob, cp: Any, dest: Path) -> None:
+def to_directory(job: TenantJob, cp: Any, dest: Path, volume_data: bool = True) -> None:
     from civicloud.ops.export import ExportError, export_tenant
     from civicloud.ops.export_keys import KeyRefError
     from civicloud.ops.export_progress import transfer_progress
 
     with transfer_progress() as transfer, engine_errors():
         try:
-            result = export_tenant(job, cp, dest, transfer)
+            result = export_tenant(job, cp, dest, transfer, volume_data)
         except (ExportError, KeyRefError) as exc:
             fail(str(exc))
     for bucket, count in result.buckets.items():
@@ -67,7 +67,11 @@ def to_directory(job: TenantJob, cp: Any, dest: Path) -> None:
     for volume, what in result.volumes.items():
         click.echo(f"volume {volume}: {what}")
     click.echo(f"export: {result.root} ({result.files} files, manifest.json with their SHA-256)")
-    click.echo(transfer.summary("exported"))
+    summary = transfer.summary("exported")
+    if result.skipped_volumes:
+        summary += (f"; the data of {result.skipped_volumes} volume(s) skipped "
+                    "(--without-volume-data)")
+    click.echo(summary)
 
 
 def to_backend(job: TenantJob, target: str, bundle: Any, policy_dirs: tuple[Path, ...],
@@ -130,11 +134,14 @@ def to_backend(job: TenantJob, target: str, bundle: Any, policy_dirs: tuple[Path
                    "S3 backend of the catalogue to copy the buckets to.")
 @click.option("--verify", "verify_dir", type=click.Path(file_okay=False, path_type=Path),
               metavar="EXPORT_DIR", help="Re-hash an export and compare it with its manifest.")
+@click.option("--without-volume-data", "without_volume_data", is_flag=True,
+              help="--to DIR only: write everything but the volumes' data (listed in the "
+                   "manifest with \"file\": null; an import creates them empty).")
 @spec_options
 @state_option
 def command(tenant_file: Path | None, to: str | None, verify_dir: Path | None,
-            catalogues: tuple[Path, ...], policy_dirs: tuple[Path, ...], now: datetime | None,
-            state_url: str | None) -> None:
+            without_volume_data: bool, catalogues: tuple[Path, ...],
+            policy_dirs: tuple[Path, ...], now: datetime | None, state_url: str | None) -> None:
     """Export a deployed tenant in open formats, or copy its buckets elsewhere.
 
     --to DIR writes DIR/<tenant>/: the tenant file as written, the state
@@ -152,15 +159,21 @@ def command(tenant_file: Path | None, to: str | None, verify_dir: Path | None,
     A name of the catalogue is a backend; anything else is a directory
     (write ./NAME for a directory named like a backend).
 
+    --without-volume-data leaves the volumes' data out of a DIR export: for
+    volumes of hundreds of GB, or backed up by other means. The manifest
+    still lists each volume ("file": null, "skipped"); `civicloud import`
+    of such an export creates them empty and says so, volume by volume.
+
     \b
     Examples:
       civicloud export examples/hybrid-antibes.yaml --to /srv/exports
       civicloud export --verify /srv/exports/antibes
+      civicloud export examples/hybrid-antibes.yaml --to /srv/exports --without-volume-data
       civicloud export examples/hybrid-antibes.yaml --to local-s3-de   # exit 3
       civicloud import /srv/exports/antibes --backend local-s3-fr --name antibes2
     """
     if verify_dir is not None:
-        if tenant_file or to:
+        if tenant_file or to or without_volume_data:
             raise click.UsageError("--verify takes an export directory only")
         verify_export(verify_dir)
         return
@@ -171,8 +184,11 @@ def command(tenant_file: Path | None, to: str | None, verify_dir: Path | None,
         fail(f"{tenant_file}: expected one tenant, found {len(jobs)}")
     job = jobs[0]
     if to in bundle.backends:
+        if without_volume_data:
+            raise click.UsageError(f"--without-volume-data applies to --to DIR only: {to} is "
+                                   "an S3 backend (a copy to it holds no volume)")
         to_backend(job, to, bundle, policy_dirs, now, state_url)
     else:
         with engine_errors():
             cp = checkpoint_of(job, state_url)
-        to_directory(job, cp, Path(to))
+        to_directory(job, cp, Path(to), volume_data=not without_volume_data)

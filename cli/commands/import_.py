@@ -98,7 +98,7 @@ def apply_and_restore(export_dir: Path, doc: dict, spec_path: Path,
     from civicloud.commands.apply import apply_jobs, confirm, report
     from civicloud.engine.planview import render_text
     from civicloud.ops import export_import as ops
-    from civicloud.ops.export import ExportError, volume_functions
+    from civicloud.ops.export import ExportError
     from civicloud.ops.export_keys import KeyRefError
     from civicloud.ops.export_progress import Transfer, transfer_progress
 
@@ -115,10 +115,8 @@ def apply_and_restore(export_dir: Path, doc: dict, spec_path: Path,
 
     with engine_errors():
         cp = run.engine.checkpoint(job.stack(), masked=True)
-    pending = ops.pending_volumes(doc, job.name, cp) if volume_functions() else set()
-    if not volume_functions():
-        for v in ops.exported_volumes(doc):
-            result.volumes[v["name"]] = "not imported: cli/ops/volumes.py is not available"
+    pending = ops.pending_volumes(doc, job.name, cp)
+    result.volumes.update(ops.volumes_without_data(doc, job.name))
     if plan.changes or plan.notes or pending:
         confirm(f"\nRe-create tenant {job.name} from {export_dir}?", yes)
     transfer = Transfer()

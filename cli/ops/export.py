@@ -8,7 +8,8 @@
       buckets/<bucket>/metadata.json   bucket settings + per object: key, size, sha256, etag,
                                        content type and other headers, user metadata
       buckets/<bucket>/objects/<key>   the objects' bytes
-      volumes/<volume>.raw          volume data (snapshot -> image -> download)
+      volumes/<volume>.raw          volume data (snapshot -> image -> download); not with
+                                    --without-volume-data (manifest: "file": null, "skipped")
 
 Written under `<tenant>.partial/` and renamed at the end: a directory named after the tenant
 is always a finished export.
@@ -35,6 +36,7 @@ from civicloud.ops.export_progress import Transfer
 BUCKET_KIND = "pulumi-python:dynamic/civicloud:Bucket"
 VOLUME_KIND = "pulumi-python:dynamic/civicloud:Volume"
 VOLUME_FORMAT = "raw"  # what Cinder uploads an encrypted volume as (it refuses to convert)
+SKIPPED_DATA = "--without-volume-data"  # a manifest volume's "skipped": why it has no file
 
 
 class ExportError(ValueError):
@@ -71,6 +73,7 @@ class ExportResult:
     bytes: int
     buckets: dict[str, int] = field(default_factory=dict)  # bucket -> objects
     volumes: dict[str, str] = field(default_factory=dict)  # volume -> file or why not
+    skipped_volumes: int = 0  # volumes whose data were left out (--without-volume-data)
 
 
 def _plain(outputs: dict[str, Any]) -> dict[str, Any]:
@@ -102,16 +105,6 @@ def deployed_volumes(checkpoint: Any) -> list[DeployedVolume]:
             found.append(DeployedVolume(out.get("name", r.name), r.id, out["cloud"],
                                         int(out.get("size_gb", 0))))
     return sorted(found, key=lambda v: v.name)
-
-
-def volume_functions() -> tuple[Any, Any] | None:
-    """cli/ops/volumes.py's export_volume and import_volume, once that module exists."""
-    try:
-        from civicloud.ops import volumes  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    export, import_ = (getattr(volumes, n, None) for n in ("export_volume", "import_volume"))
-    return (export, import_) if export and import_ else None
 
 
 def state_document(checkpoint: Any) -> dict[str, Any]:
@@ -197,39 +190,45 @@ def byte_progress(transfer: Transfer) -> Any:
 
 
 def export_volumes(volumes: list[DeployedVolume], root: Path, transfer: Transfer,
-                   result: ExportResult, known: dict[str, str]) -> list[dict[str, Any]]:
-    """Each volume's data (snapshot -> image -> download, by cli/ops/volumes.py) into
-    volumes/<volume>.<format>."""
-    functions = volume_functions()
+                   result: ExportResult, known: dict[str, str],
+                   with_data: bool = True) -> list[dict[str, Any]]:
+    """The manifest's volume entries; with_data: each volume's data (snapshot -> image ->
+    download, by cli/ops/volumes.py) into volumes/<volume>.<format>."""
     entries = []
     for volume in volumes:
         entry: dict[str, Any] = {"name": volume.name, "size_gb": volume.size_gb}
-        if functions is None:
-            entry["file"] = None
-            entry["missing"] = "volume data not exported: cli/ops/volumes.py is not available"
-            result.volumes[volume.name] = entry["missing"]
-            entries.append(entry)
-            continue
-        from civicloud.stacks.credentials import openstack_admin
-
-        folder = root / "volumes"
-        folder.mkdir(parents=True, exist_ok=True)
-        transfer.stage(f"volume {volume.name}", volume.size_gb * 1024**3)
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as tmp:
-            path, sha256, _ = functions[0](openstack_admin(volume.cloud), volume.volume_id,
-                                           Path(tmp), VOLUME_FORMAT, byte_progress(transfer))
-            dest = folder / f"{volume.name}{Path(path).suffix}"
-            os.replace(path, dest)
-        transfer.file_done()
-        entry["file"] = dest.relative_to(root).as_posix()
-        entry["format"] = dest.suffix.lstrip(".")
-        known[entry["file"]] = sha256
-        result.volumes[volume.name] = entry["file"]
+        if with_data:
+            entry.update(export_volume_data(volume, root, transfer, known))
+            result.volumes[volume.name] = entry["file"]
+        else:
+            entry.update(file=None, skipped=SKIPPED_DATA)
+            result.volumes[volume.name] = f"data not exported ({SKIPPED_DATA})"
+            result.skipped_volumes += 1
         entries.append(entry)
     return entries
 
 
-def _write(job: Any, checkpoint: Any, partial: Path, transfer: Transfer
+def export_volume_data(volume: DeployedVolume, root: Path, transfer: Transfer,
+                       known: dict[str, str]) -> dict[str, str]:
+    """One volume's data into volumes/; returns its manifest entry's file and format."""
+    from civicloud.ops.volumes import export_volume  # openstacksdk: not for every --help
+    from civicloud.stacks.credentials import openstack_admin
+
+    folder = root / "volumes"
+    folder.mkdir(parents=True, exist_ok=True)
+    transfer.stage(f"volume {volume.name}", volume.size_gb * 1024**3)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as tmp:
+        path, sha256, _ = export_volume(openstack_admin(volume.cloud), volume.volume_id,
+                                        Path(tmp), VOLUME_FORMAT, byte_progress(transfer))
+        dest = folder / f"{volume.name}{Path(path).suffix}"
+        os.replace(path, dest)
+    transfer.file_done()
+    file = dest.relative_to(root).as_posix()
+    known[file] = sha256
+    return {"file": file, "format": dest.suffix.lstrip(".")}
+
+
+def _write(job: Any, checkpoint: Any, partial: Path, transfer: Transfer, volume_data: bool
            ) -> tuple[ExportResult, dict[str, str], list[DeployedBucket], list[dict[str, Any]]]:
     """Everything but the manifest, under `partial`."""
     name = job.name
@@ -249,12 +248,15 @@ def _write(job: Any, checkpoint: Any, partial: Path, transfer: Transfer
     buckets = deployed_buckets(job.tenant, checkpoint)
     for bucket in buckets:
         result.buckets[bucket.name] = export_bucket(bucket, partial, transfer, known)
-    volumes = export_volumes(deployed_volumes(checkpoint), partial, transfer, result, known)
+    volumes = export_volumes(deployed_volumes(checkpoint), partial, transfer, result, known,
+                             volume_data)
     return result, known, buckets, volumes
 
 
-def export_tenant(job: Any, checkpoint: Any, dest: Path, transfer: Transfer) -> ExportResult:
-    """Writes `<dest>/<tenant>/` (see the module doc). ExportError if it already exists."""
+def export_tenant(job: Any, checkpoint: Any, dest: Path, transfer: Transfer,
+                  volume_data: bool = True) -> ExportResult:
+    """Writes `<dest>/<tenant>/` (see the module doc), the volumes' data only if `volume_data`.
+    ExportError if it already exists."""
     name = job.name
     root, partial = dest / name, dest / f"{name}.partial"
     if root.exists():
@@ -262,7 +264,8 @@ def export_tenant(job: Any, checkpoint: Any, dest: Path, transfer: Transfer) -> 
     if partial.exists():  # an export that was interrupted: start again from nothing
         shutil.rmtree(partial)
     try:
-        result, known, buckets, volumes = _write(job, checkpoint, partial, transfer)
+        result, known, buckets, volumes = _write(job, checkpoint, partial, transfer,
+                                                 volume_data)
     except BaseException:  # an export is whole or absent: no half directory left behind
         shutil.rmtree(partial, ignore_errors=True)
         raise

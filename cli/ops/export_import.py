@@ -19,7 +19,6 @@ from civicloud.ops.export import (
     byte_progress,
     deployed_buckets,
     deployed_volumes,
-    volume_functions,
 )
 from civicloud.ops.export_objects import ObjectRecord, upload_objects
 from civicloud.ops.export_progress import Transfer
@@ -29,19 +28,19 @@ def retarget_spec(text: str, backend: str, openstack: str | None = None,
                   name: str | None = None) -> str:
     """The tenant file with storage.backend (and compute.backend, metadata.name) changed;
     comments, order and quoting kept (the same line edits as `sandbox extend`)."""
-    from civicloud.ops.specedit import _load, _replace_value
+    from civicloud.ops.specedit import load, replace_value
 
-    doc = _load(text)
+    doc = load(text)
     if "storage" not in doc or "backend" not in (doc["storage"] or {}):
         raise ExportError("the exported tenant has no storage.backend: nothing to import to "
                           "an S3 backend")
-    text = _replace_value(text, doc["storage"], "backend", backend)
+    text = replace_value(text, doc["storage"], "backend", backend)
     if openstack:
         if "compute" not in doc:
             raise ExportError("--openstack given, but the exported tenant has no compute")
-        text = _replace_value(text, _load(text)["compute"], "backend", openstack)
+        text = replace_value(text, load(text)["compute"], "backend", openstack)
     if name:
-        text = _replace_value(text, _load(text)["metadata"], "name", name)
+        text = replace_value(text, load(text)["metadata"], "name", name)
     return text
 
 
@@ -91,6 +90,18 @@ def exported_volumes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return [v for v in manifest.get("volumes", []) if v.get("file")]
 
 
+def volumes_without_data(manifest: dict[str, Any], tenant: str) -> dict[str, str]:
+    """Exported volume -> what the import says of it, for each volume whose data the export
+    does not hold: the apply creates it empty, as it creates any new volume."""
+    said = {}
+    for v in manifest.get("volumes", []):
+        if not v.get("file"):
+            why = v.get("skipped") or "no data file"
+            said[v["name"]] = (f"{tenant}-{_volume_suffix(v['name'], manifest['tenant'])} "
+                               f"created empty: its data were not in the export ({why})")
+    return said
+
+
 def pending_volumes(manifest: dict[str, Any], tenant: str, checkpoint: Any) -> set[str]:
     """`<server>-<volume>` of each exported volume the re-created tenant does not hold yet."""
     recorded = {_volume_suffix(v.name, tenant)
@@ -129,14 +140,10 @@ def create_volumes(root: Path, manifest: dict[str, Any], job: Any, checkpoint: A
                    suffixes: set[str], transfer: Transfer, result: ImportResult) -> None:
     """Phase 2 of an import: each pending volume created from its exported data, named and
     tagged as the program names its volumes, so phase 3 (the full apply) adopts it."""
+    from civicloud.ops.volumes import import_volume  # openstacksdk: not for every --help
     from civicloud.stacks.credentials import openstack_admin
     from civicloud.stacks.providers.base import tenant_metadata
 
-    functions = volume_functions()
-    if functions is None:
-        for suffix in sorted(suffixes):
-            result.volumes[suffix] = "not imported: cli/ops/volumes.py is not available"
-        return
     project = next((r for r in checkpoint.resources if r.type.endswith(":Project") and r.id),
                    None)
     if project is None:
@@ -161,8 +168,8 @@ def create_volumes(root: Path, manifest: dict[str, Any], job: Any, checkpoint: A
                               "interrupted import?): delete it and run the import again")
         source = root / v["file"]
         transfer.stage(f"volume {name}", source.stat().st_size)
-        volume_id = functions[1](conn, project.id, source, name, spec["volume_type"],
-                                 spec["size_gb"], byte_progress(transfer))
+        volume_id = import_volume(conn, project.id, source, name, spec["volume_type"],
+                                  spec["size_gb"], byte_progress(transfer))
         conn.block_storage.set_volume_metadata(volume_id, **tenant_metadata(job.name))
         transfer.file_done()
         result.volumes[v["name"]] = name

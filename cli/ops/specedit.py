@@ -18,13 +18,16 @@ from typing import Any
 _SCALAR = re.compile(r"\"[^\"]*\"|'[^']*'|[^\s,}\]#]+")
 
 
-def _load(text: str) -> Any:
+def load(text: str) -> Any:
+    """The document, round-trip loaded: each mapping's `.lc` says where its keys and values are."""
     from ruamel.yaml import YAML
 
     return YAML(typ="rt").load(text)
 
 
-def _replace_value(text: str, mapping: Any, key: str, value: str) -> str:
+def replace_value(text: str, mapping: Any, key: str, value: str) -> str:
+    """`text` with the scalar value of `key` in `mapping` (a node of `load(text)`) replaced by
+    `value`, in the author's quoting; every other byte kept."""
     line, col = mapping.lc.value(key)
     lines = text.splitlines(keepends=True)
     found = _SCALAR.match(lines[line], col)
@@ -37,17 +40,17 @@ def _replace_value(text: str, mapping: Any, key: str, value: str) -> str:
 
 def set_expiry(text: str, until: date) -> str:
     """The tenant file with `sandbox.expires` set to `until`."""
-    return _replace_value(text, _load(text)["sandbox"], "expires", until.isoformat())
+    return replace_value(text, load(text)["sandbox"], "expires", until.isoformat())
 
 
 def to_community(text: str) -> str:
     """The tenant file with `type: community` and its top-level `sandbox:` block removed
     (comments that head the next key are kept)."""
-    doc = _load(text)
+    doc = load(text)
     keys = list(doc)
     start = doc.lc.key("sandbox")[0]
     following = keys.index("sandbox") + 1
-    lines = _replace_value(text, doc, "type", "community").splitlines(keepends=True)
+    lines = replace_value(text, doc, "type", "community").splitlines(keepends=True)
     end = doc.lc.key(keys[following])[0] if following < len(keys) else len(lines)
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
         end -= 1  # blank lines and column-0 comments before the next key belong to it

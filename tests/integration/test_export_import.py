@@ -72,21 +72,19 @@ def apply_with_volume_data(source, state, name: str, disk) -> None:
     """Applies the tenant with its volume holding `disk`'s data: first without the volume, then
     the volume made from the data (cli/ops/volumes.py) and tagged as civicloud's, then the
     full tenant, whose apply adopts it (the way `civicloud import` restores volumes)."""
-    from civicloud.ops.export import volume_functions
+    from civicloud.ops.volumes import import_volume
     from civicloud.stacks.providers.base import tenant_metadata
 
-    functions = volume_functions()
-    if functions is not None:
-        doc = hybrid_doc(name)
-        doc["compute"]["servers"][0]["volumes"] = []
-        bare = source.with_name(f"{name}-bare.yaml")
-        bare.write_text(yaml.safe_dump(doc, sort_keys=False))
-        applied = cli("apply", str(bare), "--yes", state=state)
-        assert applied.returncode == 0, applied.stdout + applied.stderr
-        conn = localcloud.openstack_connection()
-        project = conn.identity.find_project(name)
-        volume_id = functions[1](conn, project.id, disk, f"{name}-app-data", "encrypted", 1)
-        conn.block_storage.set_volume_metadata(volume_id, **tenant_metadata(name))
+    doc = hybrid_doc(name)
+    doc["compute"]["servers"][0]["volumes"] = []
+    bare = source.with_name(f"{name}-bare.yaml")
+    bare.write_text(yaml.safe_dump(doc, sort_keys=False))
+    applied = cli("apply", str(bare), "--yes", state=state)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    conn = localcloud.openstack_connection()
+    project = conn.identity.find_project(name)
+    volume_id = import_volume(conn, project.id, disk, f"{name}-app-data", "encrypted", 1)
+    conn.block_storage.set_volume_metadata(volume_id, **tenant_metadata(name))
     applied = cli("apply", str(source), "--yes", state=state)
     assert applied.returncode == 0, applied.stdout + applied.stderr
 
@@ -119,10 +117,10 @@ def deployed(local_cloud, tmp_path_factory, delete_bucket):
                       ContentType=content_type, Metadata=metadata)
     yield {"root": root, "name": name, "file": source, "state": state, "bodies": bodies}
     de = localcloud.s3_client("local-s3-de")
-    for s3, tenant in ((fr, name), (de, name), (de, f"{name}b")):
+    for s3, tenant in ((fr, name), (de, name), (de, f"{name}b"), (de, f"{name}d")):
         for bucket in ("archives", "scans"):
             delete_bucket(s3, f"{tenant}-{bucket}")
-    for tenant in (name, f"{name}b", f"{name}-copy-local-s3-fr-b"):
+    for tenant in (name, f"{name}b", f"{name}d", f"{name}-copy-local-s3-fr-b"):
         done = cli("destroy", tenant, "--force", "--yes", state=state)
         assert done.returncode == 0, done.stdout + done.stderr
 
@@ -222,15 +220,11 @@ def test_export_then_import_on_the_other_s3_server(deployed):
 
 
 def check_volume_data(deployed: dict, export, manifest: dict, new: str) -> None:
-    """The volume's data, exported then imported, has the same SHA-256 on both sides (once
-    cli/ops/volumes.py exists; until then the export says, per volume, that it is missing)."""
-    from civicloud.ops.export import volume_functions
+    """The volume's data, exported then imported, has the same SHA-256 on both sides."""
+    from civicloud.ops.volumes import export_volume
 
     [volume] = manifest["volumes"]
     assert volume["name"] == f"{deployed['name']}-app-data"
-    if volume_functions() is None:
-        assert volume["file"] is None and "cli/ops/volumes.py" in volume["missing"]
-        return
     exported = export / volume["file"]
     with exported.open("rb") as f:
         assert f.read(len(VOLUME_DATA)) == VOLUME_DATA  # the data the source volume held
@@ -239,5 +233,45 @@ def check_volume_data(deployed: dict, export, manifest: dict, new: str) -> None:
     assert target.size == 1 and target.status == "in-use"
     again = deployed["root"] / "volume-back"
     again.mkdir(exist_ok=True)
-    path, digest, _ = volume_functions()[0](conn, target.id, again, "raw", None)
+    path, digest, _ = export_volume(conn, target.id, again, "raw", None)
     assert digest == sha256(exported) == sha256(path)
+
+
+def test_export_without_volume_data_then_import_creates_the_volume_empty(deployed):
+    name, root, state = deployed["name"], deployed["root"], deployed["state"]
+    wrong = cli("export", str(deployed["file"]), "--to", "local-s3-fr-b", "--without-volume-data",
+                *CATALOGUES, state=state)
+    assert wrong.returncode == 2 and "--to DIR only" in wrong.stderr, wrong.stdout + wrong.stderr
+
+    exported = cli("export", str(deployed["file"]), "--to", str(root / "light"),
+                   "--without-volume-data", state=state)
+    assert exported.returncode == 0, exported.stdout + exported.stderr
+    assert exported.stdout.splitlines()[-1].endswith(
+        "; the data of 1 volume(s) skipped (--without-volume-data)")
+    export = root / "light" / name
+    manifest = json.loads((export / "manifest.json").read_text())
+    assert manifest["volumes"] == [{"name": f"{name}-app-data", "size_gb": 1, "file": None,
+                                    "skipped": "--without-volume-data"}]
+    on_disk = sorted(p.relative_to(export).as_posix() for p in export.rglob("*")
+                     if p.is_file() and p != export / "manifest.json")
+    assert sorted(f["path"] for f in manifest["files"]) == on_disk
+    assert not (export / "volumes").exists()  # no volume file, not even an empty folder
+    assert {f"buckets/{name}-archives/metadata.json", f"buckets/{name}-scans/metadata.json",
+            "state.json", "inventory.yml"} <= set(on_disk)  # everything else is there
+    verified = cli("export", "--verify", str(export), state=state)
+    assert verified.returncode == 0 and "every SHA-256 matches" in verified.stdout
+
+    # The import re-creates the volume empty (the apply's own create) and says so.
+    new = f"{name}d"
+    imported = cli("import", str(export), "--backend", "local-s3-fr-b", "--name", new,
+                   "--spec-out", str(root / f"{new}.yaml"), *CATALOGUES, "--yes", state=state)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert (f"volume {name}-app-data: {new}-app-data created empty: its data were not in the "
+            "export (--without-volume-data)") in imported.stdout
+    assert f"objects: {len(OBJECTS)} uploaded, 0 already there" in imported.stdout
+    conn = localcloud.openstack_connection()
+    [source] = list(conn.block_storage.volumes(all_projects=True, name=f"{name}-app-data"))
+    [target] = list(conn.block_storage.volumes(all_projects=True, name=f"{new}-app-data"))
+    assert target.size == 1 and target.status == "in-use"
+    # The source volume was made from an image of its data; the new one from nothing.
+    assert source.volume_image_metadata and not target.volume_image_metadata
