@@ -59,7 +59,8 @@ def command(export_dir: Path, backend: str, openstack: str | None, name: str | N
        first (a backend the rules refuse for the tenant's data: exit 3,
        nothing touched), then the plan, a confirmation, the apply.
     4. Puts every object back with its content type and user metadata, and
-       each volume's data into the re-created volume.
+       each volume's data into the re-created volume (a volume exported
+       --without-volume-data is created empty, and the import says so).
 
     Run it again after a failure: it converges (objects already there with
     the same bytes and metadata are skipped).
