@@ -152,10 +152,11 @@ def export_bucket(bucket: DeployedBucket, root: Path, transfer: Transfer,
     """One bucket's objects and metadata.json; returns the object count."""
     from civicloud.ops.export_keys import sse_c_key
 
-    key = sse_c_key(bucket.key_ref) if bucket.key_ref else None
     s3 = bucket.s3()
     settings = bucket_settings(bucket)
     listing = list_objects(s3, bucket.name)
+    # An SSE-C key is needed to read objects only: an empty bucket exports without it.
+    key = sse_c_key(bucket.key_ref) if bucket.key_ref and listing else None
     transfer.stage(f"bucket {bucket.name}", sum(o["Size"] for o in listing))
     base = root / "buckets" / bucket.name
 

@@ -79,9 +79,9 @@ def copy_buckets(sources: list[DeployedBucket], targets: list[DeployedBucket],
         target = by_spec.get(source.spec_name)
         if target is None:
             raise ExportError(f"no copy of bucket {source.name} was created on the target")
-        key = sse_c_key(source.key_ref) if source.key_ref else None
         s3 = source.s3()
         listing = list_objects(s3, source.name)
+        key = sse_c_key(source.key_ref) if source.key_ref and listing else None
         transfer.stage(f"bucket {source.name} -> {target.endpoint}",
                        2 * sum(o["Size"] for o in listing))
         with tempfile.TemporaryDirectory(prefix="civicloud-copy-", dir=scratch) as tmp:

@@ -72,7 +72,7 @@ def upload_buckets(root: Path, manifest: dict[str, Any], tenant: dict[str, Any],
             raise ExportError(f"bucket {info['spec_name']!r} of the export was not created by "
                               "the apply (is it still in the tenant file?)")
         _, records = _records(root, source)
-        key = sse_c_key(target.key_ref) if target.key_ref else None
+        key = sse_c_key(target.key_ref) if target.key_ref and records else None
         transfer.stage(f"bucket {target.name}", sum(r.size for r in records))
         counts = upload_objects(target.s3(), target.name, root / "buckets" / source / "objects",
                                 records, transfer.on_bytes, key, transfer.skip)
