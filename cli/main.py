@@ -6,7 +6,7 @@ import click
 
 # rego-cpp must be loaded before protobuf's upb extension (imported by the engine's commands):
 # loaded after it, every policy evaluation leaks ~0.2 MB (validate of 1,000 tenants: 370 MB RSS
-# instead of 150 MB; see bench/validate_bench.py and .helpers/perf.md).
+# instead of 150 MB; bench/validate_bench.py measures it).
 import regopy  # noqa: F401
 
 from civicloud import __version__
