@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from civicloud.ops.compliance_svg import bar_chart, format_bytes
+from civicloud.ops.report_svg import bar_chart, format_bytes
 
 TEMPLATE = "compliance.html.j2"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -61,7 +61,7 @@ def to_html(doc: dict[str, Any]) -> str:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["bytes"] = lambda v: "—" if v is None else format_bytes(v)
-    # The SVG is built by compliance_svg from escaped text: marked safe, never re-escaped.
+    # The SVG is built by report_svg from escaped text: marked safe, never re-escaped.
     svg = {k: v and Markup(v) for k, v in charts(doc).items()}
     return env.from_string(source).render(doc=doc, charts=svg)
 

@@ -10,6 +10,7 @@ import shutil
 from typing import Any
 
 from civicloud.ops.metering import Period, SyndicateUsage, TenantUsage, figure, quantities
+from civicloud.ops.report_svg import bar_chart, format_bytes
 
 METHOD = [
     ("Servers", "Nova's usage API: hours each instance existed in the period, running or "
@@ -30,14 +31,6 @@ CSV_FIELDS = ["from", "to", "syndicate", "tenant", "kind", "name", "backend", "q
 
 def eur(value: float) -> str:
     return "<0.01" if 0 < value < 0.005 else f"{value:,.2f}"
-
-
-def size(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 def quantity(value: float, unit: str) -> str:
@@ -62,7 +55,7 @@ def what(line: Any) -> str:
         return f"{d['vcpus']} vCPU, {d['ram_mb'] / 1024:g} GB RAM: {', '.join(names)}"
     if line.kind == "volume":
         return f"{d['size_gb']:g} GB x {d['hours']:.1f} h"
-    return f"{size(d['bytes'])} now, {d['objects']} objects x {d['hours']:.1f} h"
+    return f"{format_bytes(d['bytes'])} now, {d['objects']} objects x {d['hours']:.1f} h"
 
 
 def member_rows(s: SyndicateUsage) -> list[tuple[str, list[TenantUsage]]]:
@@ -149,7 +142,7 @@ def to_table(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
             if label == "total":
                 table.add_section()
             table.add_row(label, f"{q['server_hours']:.2f}", f"{q['volume_gb_months']:.4f}",
-                          size(q["bucket_bytes"]), f"{q['bucket_objects']:.0f}",
+                          format_bytes(q["bucket_bytes"]), f"{q['bucket_objects']:.0f}",
                           eur(k["server"]), eur(k["volume"]), eur(k["bucket"]),
                           eur(sum(k.values())))
         console.print(table)
@@ -221,18 +214,9 @@ dt{font-weight:600}
 
 def bars(s: SyndicateUsage) -> str:
     """Spend per member as horizontal SVG bars (inline: the page needs nothing else)."""
-    from markupsafe import escape
-
-    top = max((m.total_eur for m in s.members), default=0) or 1
-    rows = []
-    for i, m in enumerate(s.members):
-        y, width = 8 + i * 26, 420 * m.total_eur / top
-        rows.append(f'<text x="0" y="{y + 13}">{escape(m.tenant)}</text>'
-                    f'<rect x="160" y="{y}" width="{width:.1f}" height="18" fill="#2f6fb3"/>'
-                    f'<text x="{166 + width:.1f}" y="{y + 13}">{eur(m.total_eur)} EUR</text>')
-    height = 16 + 26 * len(s.members)
-    return (f'<svg role="img" aria-label="spend per member" width="680" height="{height}" '
-            f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg>')
+    return bar_chart("spend per member", [("EUR", "#2f6fb3")],
+                     [(m.tenant, [m.total_eur]) for m in s.members],
+                     fmt=lambda v: f"{eur(v)} EUR")
 
 
 def to_html(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
@@ -242,6 +226,6 @@ def to_html(usages: list[TenantUsage], syndicates: list[SyndicateUsage],
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     return env.from_string(TEMPLATE).render(
         usages=usages, syndicates=syndicates, period=period, method=METHOD,
-        total=sum(u.total_eur for u in usages), eur=eur, size=size, quantity=quantity,
+        total=sum(u.total_eur for u in usages), eur=eur, size=format_bytes, quantity=quantity,
         what=what, bars=bars, unit_price=unit_price, quantities=quantities,
         eur_by_kind=eur_by_kind, rows=member_rows)

@@ -11,7 +11,7 @@ from test_compliance import BUCKET, VOLUME, drift_of, finding, gate
 
 from civicloud.ops.compliance import build
 from civicloud.ops.compliance_render import charts, to_html
-from civicloud.ops.compliance_svg import bar_chart, format_bytes
+from civicloud.ops.report_svg import bar_chart, format_bytes
 
 
 def test_format_bytes_uses_binary_units():

@@ -1,6 +1,6 @@
-"""Charts for the compliance report as inline SVG, drawn here in Python: the HTML stays one
-self-contained file (no script, no external asset) that prints the same in a browser and in
-a PDF. Pure functions: data in, SVG text out."""
+"""Charts for the reports (compliance, metering) as inline SVG, drawn here in Python: the HTML
+stays one self-contained file (no script, no external asset) that prints the same in a browser
+and in a PDF. Pure functions: data in, SVG text out."""
 
 from __future__ import annotations
 
