@@ -16,6 +16,7 @@ Fields = dict[str, Any]
 def bucket_usage(records: list[ResourceState], present: set[str]) -> dict[str, Fields]:
     """Per bucket URN: object versions and bytes stored (every version counts: old versions
     are data too). Only the buckets in `present` (the others are gone)."""
+    from civicloud.ops.metering_reads import bucket_contents
     from civicloud.stacks.credentials import s3_client
 
     usage: dict[str, Fields] = {}
@@ -24,12 +25,8 @@ def bucket_usage(records: list[ResourceState], present: set[str]) -> dict[str, F
             continue
         o = r.outputs
         s3 = s3_client(o["endpoint"], o["profile"], o.get("region", ""))
-        objects = size = 0
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=r.id):
-            for version in page.get("Versions", []):
-                objects += 1
-                size += int(version.get("Size") or 0)
-        usage[r.urn] = {"objects": objects, "bytes": size}
+        size, versions, _ = bucket_contents(s3, r.id or "")
+        usage[r.urn] = {"objects": versions, "bytes": size}
     return usage
 
 

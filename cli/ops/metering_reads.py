@@ -74,16 +74,18 @@ def buckets(records: list[ResourceState]) -> tuple[list[BucketSnapshot], list[st
         if name not in created[where]:
             missing.append(name)
             continue
-        size, objects = _contents(s3, name)
+        size, _, objects = bucket_contents(s3, name)
         found.append(BucketSnapshot(name, created[where][name].isoformat(), size, objects))
     return found, missing
 
 
-def _contents(s3: Any, bucket: str) -> tuple[int, int]:
-    """Bytes of every version stored (what the provider keeps), and the current objects."""
-    size = objects = 0
+def bucket_contents(s3: Any, bucket: str) -> tuple[int, int, int]:
+    """Bytes of every version stored (what the provider keeps), the versions, and the current
+    objects: one paginated listing (S3 has no size call)."""
+    size = versions = current = 0
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         for version in page.get("Versions", []):
             size += int(version.get("Size") or 0)
-            objects += 1 if version.get("IsLatest") else 0
-    return size, objects
+            versions += 1
+            current += 1 if version.get("IsLatest") else 0
+    return size, versions, current
