@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -23,6 +23,12 @@ from civicloud.commands._tenants import TenantJob, load_jobs
 
 if TYPE_CHECKING:
     from civicloud.engine.base import Engine, Plan
+
+
+def fail(message: str, code: int = exitcodes.INVALID_INPUT) -> NoReturn:
+    """One clear error line on stderr, then the exit code (2, invalid input, by default)."""
+    click.echo(click.style(f"error: {message}", fg="red"), err=True)
+    sys.exit(code)
 
 
 @contextmanager

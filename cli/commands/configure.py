@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from rich.table import Table
 
 from civicloud import exitcodes
 from civicloud.commands._options import engine_options
-from civicloud.commands._run import EngineOptions, engine_errors
+from civicloud.commands._run import EngineOptions, engine_errors, fail
 from civicloud.commands._tenants import stack_ref
 from civicloud.configure import prepare
 from civicloud.configure.run import RunResult, run_site
@@ -57,11 +56,6 @@ def deployed_inventory(tenant_file: Path, outputs_file: Path | None, options: En
     inventory = prepare.generate(tenant, servers, buckets, use_test_hosts=test_hosts,
                                  backup_bucket=backup_bucket)
     return tenant, inventory
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 @click.command("configure")
@@ -124,19 +118,19 @@ def command(tenant_file: Path | None, outputs_file: Path | None, engine_name: st
         env = run_environment(variables["civicloud_tenant"],
                               variables.get("civicloud_backup_profile"))
     except prepare.InputError as exc:
-        _fail(str(exc), exitcodes.INVALID_INPUT)
+        fail(str(exc), exitcodes.INVALID_INPUT)
     except (SecretError, TestHostError) as exc:
-        _fail(str(exc), exitcodes.FAILURE)
+        fail(str(exc), exitcodes.FAILURE)
 
     mode = " (check mode: nothing is changed)" if check else ""
     click.echo(f"configuring tenant {variables['civicloud_tenant']}{mode}")
     result = run_site(path, env, limit=limit, tags=tags, check=check, progress=_print_progress)
     if not result.hosts:
         click.echo(result.output_tail, err=True)
-        _fail(f"no host was configured (ansible-runner status: {result.runner_status})",
-              exitcodes.FAILURE)
+        fail(f"no host was configured (ansible-runner status: {result.runner_status})",
+             exitcodes.FAILURE)
     _print_summary(result)
     if not result.ok:
         failed = ", ".join(result.failed_hosts) or "the run"
-        _fail(f"{failed} not configured (ansible-runner status: {result.runner_status})",
-              exitcodes.FAILURE)
+        fail(f"{failed} not configured (ansible-runner status: {result.runner_status})",
+             exitcodes.FAILURE)

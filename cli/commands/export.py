@@ -13,7 +13,7 @@ import click
 
 from civicloud import exitcodes
 from civicloud.commands._options import spec_options, state_option
-from civicloud.commands._run import aware, engine_errors
+from civicloud.commands._run import aware, engine_errors, fail
 from civicloud.commands._tenants import TenantJob, load_jobs
 
 EXIT_CODES = """\b
@@ -21,11 +21,6 @@ Exit codes: 0 done, 1 runtime failure (a backend error), 2 invalid input
             (a file, an option, a tenant never applied, an export that
             does not match its manifest), 3 --to a backend the policy
             refuses for this tenant (nothing copied)."""
-
-
-def fail(message: str, code: int = exitcodes.INVALID_INPUT) -> None:
-    click.echo(click.style(f"error: {message}", fg="red"), err=True)
-    sys.exit(code)
 
 
 def verify_export(directory: Path) -> None:

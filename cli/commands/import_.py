@@ -10,8 +10,7 @@ import click
 
 from civicloud import exitcodes
 from civicloud.commands._options import engine_options, spec_options, yes_option
-from civicloud.commands._run import EngineOptions, engine_errors, plan_tenants
-from civicloud.commands.export import fail
+from civicloud.commands._run import EngineOptions, engine_errors, fail, plan_tenants
 
 EXIT_CODES = """\b
 Exit codes: 0 done, 1 runtime failure (a backend error: run again, it

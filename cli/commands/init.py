@@ -12,19 +12,15 @@ import click
 
 from civicloud import exitcodes
 from civicloud.commands._options import spec_options
+from civicloud.commands._run import fail
 from civicloud.templates.library import Library, Template
 from civicloud.templates.options import lang_option, library_or_exit, templates_option
 from civicloud.templates.values import ValueProblem, parse_value
 
 
-def _fail(message: str, code: int = exitcodes.INVALID_INPUT) -> None:
-    click.echo(click.style(f"error: {message}", fg="red"), err=True)
-    sys.exit(code)
-
-
 def _refuse_overwrite(path: Path, force: bool) -> None:
     if path.exists() and not force:
-        _fail(f"{path} exists: give --force to overwrite it, or another --output")
+        fail(f"{path} exists: give --force to overwrite it, or another --output")
 
 
 def _interactive(no_input: bool) -> bool:
@@ -34,15 +30,15 @@ def _interactive(no_input: bool) -> bool:
 def _choose(library: Library, name: str | None, interactive: bool, lang: str) -> Template:
     if name is None:
         if not library.usable:
-            _fail("no template is available (see civicloud template list)")
+            fail("no template is available (see civicloud template list)")
         if not interactive:
-            _fail("no terminal to ask in: give --template NAME (civicloud template list)")
+            fail("no terminal to ask in: give --template NAME (civicloud template list)")
         from civicloud.templates.prompts import pick_template
         return pick_template(library.usable, lang)
     if name not in library.templates:
-        _fail(library.refusal(name))
+        fail(library.refusal(name))
     if not library.is_allowed(name):
-        _fail(library.refusal(name), exitcodes.POLICY_DENIED)
+        fail(library.refusal(name), exitcodes.POLICY_DENIED)
     return library.templates[name]
 
 
@@ -55,17 +51,17 @@ def _given(template: Template, settings: tuple[str, ...], today: date) -> dict[s
         key = key.strip()
         param = manifest.parameter(key)
         if not sep:
-            _fail(f"--set {setting}: expected NAME=VALUE")
+            fail(f"--set {setting}: expected NAME=VALUE")
         if param is None:
             names = [p.name for p in manifest.parameters]
             close = difflib.get_close_matches(key, names, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            _fail(f"--set {setting}: template {template.name!r} has no parameter {key!r}{hint}; "
+            fail(f"--set {setting}: template {template.name!r} has no parameter {key!r}{hint}; "
                   f"its parameters: {', '.join(names)}")
         try:
             values[key] = parse_value(param, raw, today)
         except ValueProblem as problem:
-            _fail(f"--set {setting}: {key}: {problem}")
+            fail(f"--set {setting}: {key}: {problem}")
     return values
 
 
@@ -78,7 +74,7 @@ def _answers(template: Template, given: dict[str, Any], interactive: bool, lang:
     missing = [p for p in params if p.required and p.name not in given and not interactive]
     if missing:
         lines = "\n".join(f"  {p.name} ({p.type}): {p.help.get(lang)}" for p in missing)
-        _fail(f"missing value{'s' * (len(missing) > 1)} for template {template.name!r} "
+        fail(f"missing value{'s' * (len(missing) > 1)} for template {template.name!r} "
               f"(give them with --set NAME=VALUE):\n{lines}")
     values = {}
     for param in params:
@@ -158,7 +154,7 @@ def command(ctx: click.Context, template_name: str | None, settings: tuple[str, 
         try:
             text = render(template, values)
         except RenderError as exc:
-            _fail(f"the template is broken, tell its publisher: {exc}")
+            fail(f"the template is broken, tell its publisher: {exc}")
         target = _target(text, output)
         _refuse_overwrite(target, force)
         if interactive:
