@@ -151,6 +151,7 @@ def create_volumes(root: Path, manifest: dict[str, Any], job: Any, checkpoint: A
     backend = job.backends[job.tenant["compute"]["backend"]]
     conn = openstack_admin(backend["cloud"])
     specs = _volume_specs(job.tenant, backend)
+    checked = {f["path"]: f["sha256"] for f in manifest["files"]}  # verified before the import
     for v in exported_volumes(manifest):
         suffix = _volume_suffix(v["name"], manifest["tenant"])
         if suffix not in suffixes:
@@ -169,7 +170,8 @@ def create_volumes(root: Path, manifest: dict[str, Any], job: Any, checkpoint: A
         source = root / v["file"]
         transfer.stage(f"volume {name}", source.stat().st_size)
         volume_id = import_volume(conn, project.id, source, name, spec["volume_type"],
-                                  spec["size_gb"], byte_progress(transfer))
+                                  spec["size_gb"], byte_progress(transfer),
+                                  sha256=checked[v["file"]])  # the manifest's: read once
         conn.block_storage.set_volume_metadata(volume_id, **tenant_metadata(job.name))
         transfer.file_done()
         result.volumes[v["name"]] = name

@@ -100,11 +100,13 @@ def import_volume(
     volume_type: str | None,
     size_gb: int,
     progress: Progress | None = None,
+    sha256: str | None = None,
 ) -> str:
     """Creates volume `name` in project `project_id` holding the data of `path` (raw or qcow2,
     told apart by content); returns its id once available. `conn` is the operator's connection
     (it needs a role in the project). A volume of that name made by an earlier import of the
-    same file is returned as it is; any other volume of that name is an error."""
+    same file is returned as it is; any other volume of that name is an error. `sha256`: the
+    file's, when the caller already checked it (an export's manifest), so it is read once."""
     report = progress or _quiet
     label = f"{name!r} (from {path.name})"
     with _step(label, "read the file"):
@@ -116,7 +118,10 @@ def import_volume(
                 "check the size",
                 f"the disk holds {disk_bytes} bytes, more than {size_gb} GiB",
             )
-        sha256, size = _checksum(path, report)
+        if sha256 is None:
+            sha256, size = _checksum(path, report)
+        else:
+            size = path.stat().st_size
     source = _Source(path, fmt, sha256, size, label)
     # Cinder and Glance put what is created in the token's project: scope to the tenant's
     with contextlib.closing(conn.connect_as(project_id=project_id)) as project:
